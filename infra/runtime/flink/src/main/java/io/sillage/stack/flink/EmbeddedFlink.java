@@ -1,0 +1,140 @@
+package io.sillage.stack.flink;
+
+import io.sillage.jobs.collect.CollectJob;
+import io.sillage.jobs.common.JobSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stack's Flink: an embedded cluster (JobManager, one TaskManager, web UI) in one JVM, to which
+ * the project's jobs are submitted over REST exactly as to a session cluster. Each job resumes from its
+ * latest retained checkpoint, so killing this process and starting it again loses and duplicates nothing.
+ *
+ * <p>Settings (from {@code --config sillage.properties}): {@code flink.rest-port} (8081),
+ * {@code flink.bind-address} (127.0.0.1), {@code flink.slots} (4), {@code flink.parallelism} (2),
+ * {@code flink.checkpoints-dir} (required, a local directory), plus every job setting.
+ */
+public final class EmbeddedFlink {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
+
+    /** A job the local stack runs: a stable key (its checkpoint directory) and how to add it to an environment. */
+    record LocalJob(String key, String name, BiConsumer<StreamExecutionEnvironment, JobSettings> definition) {}
+
+    static final List<LocalJob> JOBS = List.of(new LocalJob("collect", CollectJob.JOB_NAME, CollectJob::define));
+
+    private EmbeddedFlink() {}
+
+    public static void main(String[] args) throws Exception {
+        JobSettings settings = JobSettings.fromArgs(args);
+        String bindAddress = settings.get("flink.bind-address", "127.0.0.1");
+        int restPort = Integer.parseInt(settings.get("flink.rest-port", "8081"));
+        int slots = Integer.parseInt(settings.get("flink.slots", "4"));
+        Path checkpoints = Path.of(settings.require("flink.checkpoints-dir")).toAbsolutePath();
+
+        Configuration cluster = new Configuration();
+        cluster.set(RestOptions.BIND_ADDRESS, bindAddress);
+        cluster.set(RestOptions.ADDRESS, bindAddress);
+        cluster.set(RestOptions.PORT, restPort);
+        cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        cluster.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        cluster.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+        MiniCluster miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(cluster)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
+        miniCluster.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                miniCluster.close();
+            }
+            catch (Exception e) {
+                LOG.warn("Flink cluster did not stop cleanly", e);
+            }
+        }, "flink-shutdown"));
+        LOG.info("Embedded Flink cluster up, web UI on http://{}:{}", bindAddress, restPort);
+
+        for (LocalJob job : JOBS) {
+            Path jobCheckpoints = checkpoints.resolve(job.key());
+            Optional<Path> restore = latestCheckpoint(jobCheckpoints);
+            removeOtherRuns(jobCheckpoints, restore);
+            Configuration jobConfig = new Configuration();
+            jobConfig.set(DeploymentOptions.TARGET, "remote");
+            jobConfig.set(RestOptions.ADDRESS, bindAddress);
+            jobConfig.set(RestOptions.PORT, restPort);
+            jobConfig.set(CoreOptions.DEFAULT_PARALLELISM, Integer.parseInt(settings.get("flink.parallelism", "2")));
+            jobConfig.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, jobCheckpoints.toUri().toString());
+            jobConfig.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            jobConfig.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+            restore.ifPresent(path -> jobConfig.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toString()));
+            StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConfig);
+            job.definition().accept(env, settings);
+            env.executeAsync(job.name());
+            LOG.info("Submitted {}{}", job.name(), restore.map(path -> " restoring " + path).orElse(" (no checkpoint: fresh start)"));
+        }
+        Thread.currentThread().join();
+    }
+
+    /** The most recent completed checkpoint ({@code chk-N} with {@code _metadata}) of any earlier run. */
+    static Optional<Path> latestCheckpoint(Path jobCheckpoints) throws IOException {
+        if (!Files.isDirectory(jobCheckpoints)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.find(jobCheckpoints, 3, (path, attributes) -> path.getFileName().toString().equals("_metadata"))) {
+            return files.max(Comparator.comparing(EmbeddedFlink::modified)).map(Path::getParent);
+        }
+    }
+
+    /** Earlier runs' checkpoints other than the one restored from are no longer needed. */
+    private static void removeOtherRuns(Path jobCheckpoints, Optional<Path> restore) throws IOException {
+        if (!Files.isDirectory(jobCheckpoints)) {
+            return;
+        }
+        Optional<Path> keep = restore.map(Path::getParent);
+        try (Stream<Path> runs = Files.list(jobCheckpoints)) {
+            for (Path run : runs.toList()) {
+                if (keep.isEmpty() || !keep.get().equals(run)) {
+                    deleteRecursively(run);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    private static long modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path).toMillis();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

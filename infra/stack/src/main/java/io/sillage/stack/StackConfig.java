@@ -1,0 +1,114 @@
+package io.sillage.stack;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where the local stack lives and which ports it uses. Defaults: loopback, API 8080, Flink UI 8081,
+ * Trino 8085, Kafka 9092 (controller 9093), PostgreSQL 5433, data and logs under {@code ./var}.
+ * Every value can be overridden with an environment variable ({@code SILLAGE_VAR}, {@code SILLAGE_API_PORT},
+ * {@code SILLAGE_FLINK_PORT}, {@code SILLAGE_TRINO_PORT}, {@code SILLAGE_KAFKA_PORT},
+ * {@code SILLAGE_KAFKA_CONTROLLER_PORT}, {@code SILLAGE_POSTGRES_PORT}, {@code SILLAGE_TRINO_JAVA_HOME},
+ * {@code SILLAGE_HEALTH_TIMEOUT}) or the matching {@code ./cdp up} option.
+ *
+ * @param home the repository root (built artifacts are found from here)
+ * @param var data, logs and generated configuration
+ */
+public record StackConfig(
+        Path home,
+        Path var,
+        String host,
+        int apiPort,
+        int flinkPort,
+        int trinoPort,
+        int kafkaPort,
+        int kafkaControllerPort,
+        int postgresPort,
+        Optional<Path> trinoJavaHome,
+        Duration healthTimeout,
+        Duration checkpointInterval) {
+
+    public StackConfig {
+        requireNonNull(home, "home is null");
+        requireNonNull(var, "var is null");
+        requireNonNull(host, "host is null");
+        requireNonNull(trinoJavaHome, "trinoJavaHome is null");
+        requireNonNull(healthTimeout, "healthTimeout is null");
+        requireNonNull(checkpointInterval, "checkpointInterval is null");
+        home = home.toAbsolutePath().normalize();
+        var = var.toAbsolutePath().normalize();
+    }
+
+    public static StackConfig fromEnvironment(Path home, Map<String, String> env) {
+        return new StackConfig(
+                home,
+                Path.of(env.getOrDefault("SILLAGE_VAR", home.resolve("var").toString())),
+                "127.0.0.1",
+                port(env, "SILLAGE_API_PORT", 8080),
+                port(env, "SILLAGE_FLINK_PORT", 8081),
+                port(env, "SILLAGE_TRINO_PORT", 8085),
+                port(env, "SILLAGE_KAFKA_PORT", 9092),
+                port(env, "SILLAGE_KAFKA_CONTROLLER_PORT", 9093),
+                port(env, "SILLAGE_POSTGRES_PORT", 5433),
+                Optional.ofNullable(env.get("SILLAGE_TRINO_JAVA_HOME")).map(Path::of),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_HEALTH_TIMEOUT", "180"))),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_CHECKPOINT_SECONDS", "10"))));
+    }
+
+    public StackConfig withPorts(int api, int flink, int trino, int kafka, int kafkaController, int postgres) {
+        return new StackConfig(home, var, host, api, flink, trino, kafka, kafkaController, postgres, trinoJavaHome, healthTimeout, checkpointInterval);
+    }
+
+    public StackConfig withCheckpointInterval(Duration interval) {
+        return new StackConfig(home, var, host, apiPort, flinkPort, trinoPort, kafkaPort, kafkaControllerPort, postgresPort, trinoJavaHome, healthTimeout, interval);
+    }
+
+    public Path logs() {
+        return var.resolve("logs");
+    }
+
+    public Path run() {
+        return var.resolve("run");
+    }
+
+    public Path conf() {
+        return var.resolve("conf");
+    }
+
+    public String apiUrl() {
+        return "http://" + host + ":" + apiPort;
+    }
+
+    public String trinoUrl() {
+        return "http://" + host + ":" + trinoPort;
+    }
+
+    public String flinkUrl() {
+        return "http://" + host + ":" + flinkPort;
+    }
+
+    public String kafkaBootstrap() {
+        return host + ":" + kafkaPort;
+    }
+
+    private static int port(Map<String, String> env, String key, int defaultPort) {
+        String value = env.get(key);
+        if (value == null || value.isBlank()) {
+            return defaultPort;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        }
+        catch (NumberFormatException e) {
+            throw new StackException(key + "=" + value + " is not a port number (1-65535)");
+        }
+    }
+}

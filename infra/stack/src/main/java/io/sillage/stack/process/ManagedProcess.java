@@ -1,0 +1,137 @@
+package io.sillage.stack.process;
+
+import io.sillage.stack.StackException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A component process started by the stack: its own session (so Ctrl-C reaches only the supervisor, which
+ * stops components in order), output appended to a log file, pid recorded in a pid file so that
+ * {@code ./cdp status} and {@code ./cdp down} work from another shell.
+ */
+public final class ManagedProcess {
+    private ManagedProcess() {}
+
+    public static long start(List<String> command, Path workingDirectory, Map<String, String> environment, Path logFile, Path pidFile) {
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            full.add("/usr/bin/setsid");
+        }
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(environment);
+        try {
+            Files.createDirectories(logFile.getParent());
+            Files.createDirectories(pidFile.getParent());
+            Process process = builder.start();
+            Files.writeString(pidFile, Long.toString(process.pid()));
+            return process.pid();
+        }
+        catch (IOException e) {
+            throw new StackException("Cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Optional<Long> readPid(Path pidFile) {
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+            return first.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(first));
+        }
+        catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** SIGTERM, then SIGKILL after the grace period. Returns true when the process is gone. */
+    public static boolean stop(long pid, Duration grace) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) {
+            return true;
+        }
+        handle.get().destroy();
+        try {
+            handle.get().onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        }
+        catch (Exception timedOut) {
+            handle.get().destroyForcibly();
+            try {
+                handle.get().onExit().get(10, TimeUnit.SECONDS);
+            }
+            catch (Exception ignored) {
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /** SIGKILL, as a crash would: no shutdown hook runs. */
+    public static void kill(long pid) {
+        ProcessHandle.of(pid).ifPresent(handle -> {
+            handle.destroyForcibly();
+            try {
+                handle.onExit().get(10, TimeUnit.SECONDS);
+            }
+            catch (Exception ignored) {
+                // reported by the caller's next health check
+            }
+        });
+    }
+
+    public static List<String> tail(Path logFile, int lines) {
+        try {
+            if (!Files.exists(logFile)) {
+                return List.of("(no log file " + logFile + ")");
+            }
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return all.subList(Math.max(0, all.size() - lines), all.size());
+        }
+        catch (IOException e) {
+            return List.of("(cannot read " + logFile + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** Runs a short command to completion, failing with its output. */
+    public static String run(List<String> command, Path workingDirectory, Duration timeout) {
+        try {
+            Process process = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new StackException("Command timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
+            }
+            String text = new String(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new StackException("Command failed (exit " + process.exitValue() + "): " + String.join(" ", command) + "\n" + text);
+            }
+            return text;
+        }
+        catch (IOException e) {
+            throw new StackException("Cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("Interrupted while running " + command.get(0), e);
+        }
+    }
+}

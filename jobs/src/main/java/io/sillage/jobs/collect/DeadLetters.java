@@ -1,0 +1,25 @@
+package io.sillage.jobs.collect;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.lakehouse.event.SegmentEvents;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** JSON shape of a dead letter on the dead-letter topic: the reason, where the record came from, and the payload. */
+final class DeadLetters {
+    private DeadLetters() {}
+
+    static String toJson(RejectedRecord record) {
+        ObjectNode node = SegmentEvents.mapper().createObjectNode();
+        node.put("reason", record.reason());
+        node.put("field", record.field());
+        node.put("projectId", record.projectId());
+        node.put("messageId", record.messageId());
+        node.put("topic", record.kafkaTopic());
+        node.put("partition", record.kafkaPartition());
+        node.put("offset", record.kafkaOffset());
+        node.put("rejectedAt", Instant.EPOCH.plus(record.rejectedAtMicros(), ChronoUnit.MICROS).toString());
+        node.put("payload", record.payload());
+        return node.toString();
+    }
+}

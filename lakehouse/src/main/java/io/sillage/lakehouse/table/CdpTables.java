@@ -1,0 +1,83 @@
+package io.sillage.lakehouse.table;
+
+import static org.apache.iceberg.types.Types.NestedField.optional;
+import static org.apache.iceberg.types.Types.NestedField.required;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The one place that owns the schemas of Sillage's Iceberg tables in namespace {@code cdp}.
+ *
+ * <p>Field IDs are explicit and never reused: add columns with new IDs, never renumber. Timestamps are
+ * {@code timestamptz} (Trino: {@code timestamp(6) with time zone}, UTC). JSON payloads
+ * ({@code properties}, {@code traits}, {@code context}) are JSON texts, read in Trino with
+ * {@code json_extract_scalar(properties, '$.price')} or {@code json_parse}.
+ */
+public final class CdpTables {
+    public static final Namespace NAMESPACE = Namespace.of("cdp");
+
+    private static final Map<String, String> COMMON_PROPERTIES = Map.of(
+            TableProperties.FORMAT_VERSION, "2",
+            TableProperties.DEFAULT_FILE_FORMAT, "parquet",
+            TableProperties.PARQUET_COMPRESSION, "zstd",
+            TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
+            TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "50");
+
+    public static final Schema EVENTS_SCHEMA = new Schema(
+            required(1, "project_id", Types.StringType.get(), "Project the write key belongs to"),
+            required(2, "message_id", Types.StringType.get(), "Segment messageId, unique per project (deduplicated)"),
+            required(3, "type", Types.StringType.get(), "track, identify, page, screen, group or alias"),
+            optional(4, "event", Types.StringType.get(), "Event name of track calls"),
+            optional(5, "name", Types.StringType.get(), "Page or screen name"),
+            optional(6, "anonymous_id", Types.StringType.get()),
+            optional(7, "user_id", Types.StringType.get()),
+            optional(8, "group_id", Types.StringType.get()),
+            optional(9, "previous_id", Types.StringType.get()),
+            required(10, "timestamp", Types.TimestampType.withZone(), "Event time, corrected for client clock skew"),
+            optional(11, "original_timestamp", Types.TimestampType.withZone(), "Event time as the client's clock said"),
+            optional(12, "sent_at", Types.TimestampType.withZone()),
+            required(13, "received_at", Types.TimestampType.withZone(), "When the tracking API accepted the event"),
+            optional(14, "source", Types.StringType.get(), "Source of the write key: ios, android, web, server"),
+            optional(15, "properties", Types.StringType.get(), "JSON object text"),
+            optional(16, "traits", Types.StringType.get(), "JSON object text"),
+            optional(17, "context", Types.StringType.get(), "JSON object text"));
+
+    public static final TableDefinition EVENTS = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "events"),
+            EVENTS_SCHEMA,
+            PartitionSpec.builderFor(EVENTS_SCHEMA).day("timestamp").identity("project_id").build(),
+            SortOrder.builderFor(EVENTS_SCHEMA).asc("project_id").asc("timestamp").build(),
+            COMMON_PROPERTIES);
+
+    public static final Schema REJECTED_EVENTS_SCHEMA = new Schema(
+            optional(1, "project_id", Types.StringType.get(), "Project, when the record names one"),
+            optional(2, "message_id", Types.StringType.get()),
+            required(3, "reason", Types.StringType.get(), "Why the record was rejected"),
+            optional(4, "field", Types.StringType.get(), "JSON pointer of the offending field"),
+            required(5, "payload", Types.StringType.get(), "The raw record as received (UTF-8)"),
+            optional(6, "kafka_topic", Types.StringType.get()),
+            optional(7, "kafka_partition", Types.IntegerType.get()),
+            optional(8, "kafka_offset", Types.LongType.get()),
+            required(9, "rejected_at", Types.TimestampType.withZone()));
+
+    public static final TableDefinition REJECTED_EVENTS = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "rejected_events"),
+            REJECTED_EVENTS_SCHEMA,
+            PartitionSpec.builderFor(REJECTED_EVENTS_SCHEMA).day("rejected_at").build(),
+            SortOrder.unsorted(),
+            COMMON_PROPERTIES);
+
+    private CdpTables() {}
+
+    public static List<TableDefinition> all() {
+        return List.of(EVENTS, REJECTED_EVENTS);
+    }
+}

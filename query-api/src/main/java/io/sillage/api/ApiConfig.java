@@ -1,0 +1,53 @@
+package io.sillage.api;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Configuration of the API server, from a properties file shared with the jobs ({@code sillage.properties}).
+ *
+ * <p>Keys: {@code api.host} (127.0.0.1), {@code api.port} (8080), {@code api.max-events-in-flight} (50000),
+ * {@code kafka.bootstrap-servers}, {@code kafka.topic.raw} (cdp.events.raw), {@code operational.jdbc-url},
+ * {@code operational.jdbc-user}, {@code operational.jdbc-password}.
+ */
+public record ApiConfig(
+        String host,
+        int port,
+        int maxEventsInFlight,
+        String kafkaBootstrapServers,
+        String rawTopic,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword) {
+
+    public static ApiConfig load(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        return from(properties);
+    }
+
+    public static ApiConfig from(Properties p) {
+        return new ApiConfig(
+                p.getProperty("api.host", "127.0.0.1"),
+                Integer.parseInt(p.getProperty("api.port", "8080")),
+                Integer.parseInt(p.getProperty("api.max-events-in-flight", "50000")),
+                require(p, "kafka.bootstrap-servers"),
+                p.getProperty("kafka.topic.raw", "cdp.events.raw"),
+                require(p, "operational.jdbc-url"),
+                require(p, "operational.jdbc-user"),
+                p.getProperty("operational.jdbc-password", ""));
+    }
+
+    private static String require(Properties properties, String key) {
+        String value = properties.getProperty(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("Missing configuration key " + key);
+        }
+        return value;
+    }
+}

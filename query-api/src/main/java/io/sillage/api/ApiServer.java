@@ -1,0 +1,45 @@
+package io.sillage.api;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.javalin.Javalin;
+import io.sillage.api.db.OperationalDatabase;
+import io.sillage.api.http.SillageApp;
+import io.sillage.api.http.TrackingHandlers;
+import io.sillage.api.projects.PostgresProjectStore;
+import io.sillage.api.tracking.KafkaEventPublisher;
+import io.sillage.api.tracking.TrackingService;
+import io.sillage.api.tracking.WriteKeys;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of the HTTP API: {@code java -cp ... io.sillage.api.ApiServer --config sillage.properties}. */
+public final class ApiServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+    private ApiServer() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !args[0].equals("--config")) {
+            System.err.println("Usage: ApiServer --config sillage.properties");
+            System.exit(2);
+        }
+        ApiConfig config = ApiConfig.load(Path.of(args[1]));
+        HikariDataSource dataSource = OperationalDatabase.open(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), 8);
+        OperationalDatabase.migrate(dataSource);
+        KafkaEventPublisher publisher = new KafkaEventPublisher(config.kafkaBootstrapServers(), config.rawTopic());
+        Clock clock = Clock.systemUTC();
+        TrackingService tracking = new TrackingService(publisher, clock, config.maxEventsInFlight(), 30_000);
+        WriteKeys writeKeys = new WriteKeys(new PostgresProjectStore(dataSource), clock, Duration.ofSeconds(60), Duration.ofSeconds(5));
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.stop();
+            publisher.close();
+            dataSource.close();
+        }, "api-shutdown"));
+        app.start(config.host(), config.port());
+        LOG.info("Sillage API listening on http://{}:{}", config.host(), config.port());
+    }
+}

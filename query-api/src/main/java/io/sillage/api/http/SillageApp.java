@@ -1,0 +1,61 @@
+package io.sillage.api.http;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.sillage.lakehouse.event.EventType;
+import io.sillage.lakehouse.event.SegmentEvents;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the Javalin application: every route is declared here, grouped by resource; errors become problem+json here. */
+public final class SillageApp {
+    private static final Logger LOG = LoggerFactory.getLogger(SillageApp.class);
+
+    private SillageApp() {}
+
+    public static Javalin create(TrackingHandlers tracking) {
+        requireNonNull(tracking, "tracking is null");
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = 8L * 1024 * 1024;
+            config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+
+            // Segment-compatible tracking API
+            for (EventType type : EventType.values()) {
+                config.routes.post("/v1/" + type.wireName(), tracking.single(type));
+            }
+            config.routes.post("/v1/batch", tracking::batch);
+            // analytics.js and some SDKs use these aliases
+            config.routes.post("/v1/t", tracking.single(EventType.TRACK));
+            config.routes.post("/v1/i", tracking.single(EventType.IDENTIFY));
+            config.routes.post("/v1/p", tracking.single(EventType.PAGE));
+
+            config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                problem(ctx, new ProblemException(ProblemType.INTERNAL, "unexpected error; see the API log"));
+            });
+            config.routes.error(404, ctx -> {
+                if (!ctx.res().isCommitted() && !"application/problem+json".equals(ctx.res().getContentType())) {
+                    problem(ctx, new ProblemException(ProblemType.NOT_FOUND, "no route for " + ctx.method() + " " + ctx.path()));
+                }
+            });
+        });
+    }
+
+    static void problem(Context ctx, ProblemException e) {
+        ObjectNode body = SegmentEvents.mapper().createObjectNode();
+        body.put("type", e.type().uri());
+        body.put("title", e.type().title());
+        body.put("status", e.type().status());
+        body.put("detail", e.detail());
+        body.put("instance", ctx.path());
+        e.extensions().forEach((key, value) -> body.set(key, SegmentEvents.mapper().valueToTree(value)));
+        e.retryAfterSeconds().ifPresent(seconds -> ctx.header("Retry-After", String.valueOf(seconds)));
+        ctx.status(e.type().status()).contentType("application/problem+json").result(body.toString());
+    }
+}
