@@ -118,11 +118,10 @@ public final class Cdp {
 
         private static int detach(StackConfig config, Path supervisorPid, Path state) throws Exception {
             Files.writeString(state, "starting\n");
-            List<String> command = new ArrayList<>(ProcessHandle.current().info().arguments().isPresent()
-                    ? List.of(ProcessHandle.current().info().command().orElse("java")) : List.of("java"));
-            command.addAll(List.of(ProcessHandle.current().info().arguments().orElse(new String[0])));
-            command.remove("--detach");
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dsillage.home=" + home(), "-cp", System.getProperty("java.class.path"), Cdp.class.getName(), "up");
             Path log = config.logs().resolve("cdp.log");
+            Files.deleteIfExists(log);
             long pid = ManagedProcess.start(command, Path.of(".").toAbsolutePath(), java.util.Map.of(), log, supervisorPid);
             System.out.println("Starting Sillage in the background (supervisor pid " + pid + ", log " + log + ")...");
             Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
@@ -231,6 +230,8 @@ public final class Cdp {
         public Integer call() throws Exception {
             Stack stack = stack();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // jline's "dumb terminal" warning goes through java.util.logging: an empty configuration silences it
+                    "-Djava.util.logging.config.file=/dev/null",
                     "-jar", stack.trino().cliJar().toString(),
                     "--server", stack.config().trinoUrl(), "--catalog", "lakehouse", "--schema", "cdp", "--user", "sillage"));
             if (sql != null) {

@@ -5,7 +5,6 @@ import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.event.CollectedEvent;
 import io.sillage.lakehouse.table.CdpTables;
 import io.sillage.lakehouse.table.TableDefinition;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -87,7 +86,7 @@ public final class CollectJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<RejectedRecord>builder()
                         .setTopic(deadLetterTopic)
-                        .setValueSerializationSchema((RejectedRecord record) -> DeadLetters.toJson(record).getBytes(StandardCharsets.UTF_8))
+                        .setValueSerializationSchema(new DeadLetters.Serializer())
                         .build())
                 .build();
         streams.rejected().sinkTo(deadLetters).name("dead-letter topic").uid("collect-dead-letter-sink");

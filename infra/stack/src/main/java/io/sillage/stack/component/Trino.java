@@ -60,7 +60,6 @@ public class Trino extends Component {
                     "discovery.uri=http://" + config.host() + ":" + port(),
                     "query.max-memory=1GB",
                     "query.max-memory-per-node=1GB",
-                    "iceberg.expire-snapshots.min-retention=1h",
                     ""));
             Files.writeString(etc.resolve("log.properties"), "io.trino=INFO\n");
             Files.writeString(etc.resolve("catalog").resolve("lakehouse.properties"), String.join("\n",
@@ -102,6 +101,7 @@ public class Trino extends Component {
                 "-XX:-OmitStackTraceInFastThrow",
                 "-XX:ReservedCodeCacheSize=256M",
                 "-XX:+EnableDynamicAgentLoading",
+                "--enable-native-access=ALL-UNNAMED",
                 "-Djdk.attach.allowAttachSelf=true",
                 "-Dfile.encoding=UTF-8",
                 "-Djava.io.tmpdir=" + root().resolve("tmp"),

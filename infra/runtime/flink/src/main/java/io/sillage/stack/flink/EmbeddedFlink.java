@@ -45,7 +45,17 @@ public final class EmbeddedFlink {
 
     private EmbeddedFlink() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        }
+        catch (Throwable e) {
+            LOG.error("Embedded Flink failed", e);
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         JobSettings settings = JobSettings.fromArgs(args);
         String bindAddress = settings.get("flink.bind-address", "127.0.0.1");
         int restPort = Integer.parseInt(settings.get("flink.rest-port", "8081"));
