@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -26,6 +27,7 @@ import java.util.UUID;
  */
 public final class SegmentEvents {
     public static final int MAX_MESSAGE_ID_LENGTH = 255;
+    private static final long MICROS_PER_SECOND = 1_000_000L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private SegmentEvents() {}
@@ -125,6 +127,10 @@ public final class SegmentEvents {
         });
         Optional<Instant> sentAt = parseTime(event, "sentAt").or(() -> Optional.ofNullable(acceptance.batchSentAt()));
         Instant timestamp = correctedTimestamp(original, sentAt, receivedAt);
+        if (!storable(timestamp)) {
+            throw new EventValidationException("/timestamp", "corrected for clock skew (receivedAt - (sentAt - timestamp)), it is too far "
+                    + "in the past or future to be stored: check timestamp and sentAt");
+        }
         original.ifPresent(value -> event.put("originalTimestamp", format(value)));
         sentAt.ifPresent(value -> event.put("sentAt", format(value)));
         event.put("timestamp", format(timestamp));
@@ -153,8 +159,9 @@ public final class SegmentEvents {
         if (sentAt.isEmpty()) {
             return original.get();
         }
-        long skewMicros = ChronoUnit.MICROS.between(original.get(), sentAt.get());
-        return receivedAt.minus(skewMicros, ChronoUnit.MICROS);
+        // not ChronoUnit.MICROS.between: it counts nanoseconds first, which overflows past 292 years
+        Duration skew = Duration.between(original.get(), sentAt.get()).truncatedTo(ChronoUnit.MICROS);
+        return receivedAt.minus(skew);
     }
 
     /** Reads one record of the raw topic; every way it can be wrong becomes an {@link EventValidationException}. */
@@ -203,25 +210,47 @@ public final class SegmentEvents {
             throw new EventValidationException("/" + field, "must be an ISO-8601 date-time string, got " + node.getNodeType());
         }
         String value = node.textValue();
+        Instant time;
         try {
-            return Optional.of(OffsetDateTime.parse(value).toInstant());
+            time = OffsetDateTime.parse(value).toInstant();
         }
         catch (DateTimeParseException withoutOffset) {
             try {
-                return Optional.of(LocalDateTime.parse(value).toInstant(ZoneOffset.UTC));
+                time = LocalDateTime.parse(value).toInstant(ZoneOffset.UTC);
             }
             catch (DateTimeParseException e) {
                 throw new EventValidationException("/" + field, "'" + abbreviate(value) + "' is not an ISO-8601 date-time (e.g. 2026-01-31T12:00:00.000Z)");
             }
         }
+        if (!storable(time)) {
+            throw new EventValidationException("/" + field, "'" + abbreviate(value) + "' is too far in the past or future to be stored");
+        }
+        return Optional.of(time);
     }
 
     public static String format(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MICROS).toString();
     }
 
+    /**
+     * Epoch microseconds, as the tables store times. Not {@code ChronoUnit.MICROS.between}: it counts
+     * nanoseconds first, which overflows for times before 1677 or after 2262.
+     *
+     * @throws ArithmeticException if the time does not fit in a long of microseconds (about 290,000 years around 1970)
+     */
     public static long micros(Instant instant) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), MICROS_PER_SECOND), instant.getNano() / 1_000);
+    }
+
+    /** Whether a time fits in the tables' epoch microseconds. */
+    private static boolean storable(Instant instant) {
+        try {
+            micros(instant);
+            return true;
+        }
+        catch (ArithmeticException e) {
+            return false;
+        }
     }
 
     /** A non-empty string field, or empty. */

@@ -1,0 +1,351 @@
+package io.sillage.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.projects.ProjectCredentials;
+import io.sillage.stack.component.Kafka;
+import io.sillage.stack.process.Ports;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real stack (PostgreSQL, Kafka, Trino, Flink and the API as separate processes) on free ports in a
+ * fresh data directory: HTTP in, rows out through trino-jdbc.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration ROWS_DEADLINE = Duration.ofSeconds(90);
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Stack stack;
+    private ProjectCredentials project;
+    private ProjectCredentials otherProject;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        Path home = Path.of(System.getProperty("sillage.home", "../..")).toAbsolutePath().normalize();
+        Path var = home.resolve("infra/stack/target/it-var-" + System.currentTimeMillis());
+        Map<String, String> env = Map.of("SILLAGE_VAR", var.toString(), "SILLAGE_HEALTH_TIMEOUT", "240", "SILLAGE_CHECKPOINT_SECONDS", "2");
+        StackConfig config = StackConfig.fromEnvironment(home, env)
+                .withPorts(Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort());
+        stack = new Stack(config);
+        stack.start(message -> System.out.println("[stack] " + message));
+        project = stack.createProject("it-" + UUID.randomUUID().toString().substring(0, 8), "web");
+        otherProject = stack.createProject("it-other-" + UUID.randomUUID().toString().substring(0, 8), null);
+    }
+
+    @AfterAll
+    void stopStack() {
+        if (stack != null) {
+            stack.stop(message -> System.out.println("[stack] " + message));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void trackingApiAnswersLikeSegmentAndEventsReachIceberg() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        // single call, write key as Basic auth user
+        HttpResponse<String> single = post("/v1/track", project.writeKey(), """
+                {"userId":"u-%s","event":"Product Added","messageId":"single-%s","properties":{"cart_id":"c-1","category":"shoes"}}""".formatted(run, run));
+        assertThat(single.statusCode()).isEqualTo(200);
+        assertThat(single.body()).isEqualTo("{\"success\":true}");
+
+        // write key in the body, client clock one hour ahead: the timestamp is corrected from sentAt
+        Instant now = Instant.now();
+        HttpResponse<String> skewed = post("/v1/identify", null, """
+                {"writeKey":"%s","userId":"u-%s","messageId":"skew-%s","traits":{"email":"jane@example.com"},
+                 "timestamp":"%s","sentAt":"%s"}""".formatted(project.writeKey(), run, run, now.plusSeconds(3600 - 30), now.plusSeconds(3600)));
+        assertThat(skewed.statusCode()).isEqualTo(200);
+
+        // batch with a batch-level context, and the same messageId twice
+        HttpResponse<String> batch = post("/v1/batch", project.writeKey(), """
+                {"context":{"app":{"name":"shop"}},"batch":[
+                  {"type":"page","anonymousId":"a-%1$s","name":"Home","messageId":"batch1-%1$s"},
+                  {"type":"track","anonymousId":"a-%1$s","event":"Product Viewed","messageId":"batch2-%1$s","context":{"locale":"fr-FR"}},
+                  {"type":"track","anonymousId":"a-%1$s","event":"Product Viewed","messageId":"batch2-%1$s"}]}""".formatted(run));
+        assertThat(batch.statusCode()).isEqualTo(200);
+
+        // gzip body, as the RudderStack SDK sends
+        byte[] gzipped = gzip("""
+                {"batch":[{"type":"screen","userId":"u-%1$s","name":"Cart","messageId":"gzip-%1$s"}]}""".formatted(run));
+        HttpResponse<String> compressed = http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + "/v1/batch"))
+                .header("Authorization", basic(project.writeKey()))
+                .header("Content-Encoding", "gzip")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(compressed.statusCode()).isEqualTo(200);
+
+        // the same messageId sent again in a later request
+        assertThat(post("/v1/track", project.writeKey(), """
+                {"userId":"u-%s","event":"Product Added","messageId":"single-%s"}""".formatted(run, run)).statusCode()).isEqualTo(200);
+
+        // errors
+        HttpResponse<String> invalid = post("/v1/batch", project.writeKey(), """
+                {"batch":[{"type":"track","userId":"x","event":"ok","messageId":"never-%1$s"},{"type":"track","event":"no identity"}]}""".formatted(run));
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonNode problem = JSON.readTree(invalid.body());
+        assertThat(problem.get("field").asText()).isEqualTo("/batch/1/userId");
+        assertThat(problem.get("index").asInt()).isEqualTo(1);
+        assertThat(post("/v1/track", "wk_unknown", "{\"userId\":\"x\",\"event\":\"e\"}").statusCode()).isEqualTo(401);
+        assertThat(post("/v1/track", null, "{\"userId\":\"x\",\"event\":\"e\"}").statusCode()).isEqualTo(401);
+        String big = "x".repeat(40 * 1024);
+        assertThat(post("/v1/track", project.writeKey(), "{\"userId\":\"x\",\"event\":\"e\",\"properties\":{\"blob\":\"" + big + "\"}}").statusCode())
+                .isEqualTo(413);
+
+        awaitRows("select count(*) from events where project_id = ? and (user_id = ? or anonymous_id = ?)",
+                List.of(project.projectId(), "u-" + run, "a-" + run), 5);
+        try (Connection trino = trino()) {
+            assertThat(queryLong(trino, "select count(*) from events where project_id = ? and message_id = ?", project.projectId(), "single-" + run)).isEqualTo(1);
+            assertThat(queryLong(trino, "select count(*) from events where project_id = ? and message_id = ?", project.projectId(), "batch2-" + run)).isEqualTo(1);
+            assertThat(queryLong(trino, "select count(*) from events where message_id = ?", "never-" + run)).isZero();
+            assertThat(queryString(trino, "select source from events where message_id = ?", "single-" + run)).isEqualTo("web");
+            assertThat(queryString(trino, "select json_extract_scalar(properties, '$.category') from events where message_id = ?", "single-" + run))
+                    .isEqualTo("shoes");
+            assertThat(queryString(trino, "select json_extract_scalar(context, '$.app.name') from events where message_id = ?", "batch2-" + run))
+                    .isEqualTo("shop");
+            assertThat(queryString(trino, "select json_extract_scalar(context, '$.locale') from events where message_id = ?", "batch2-" + run))
+                    .isEqualTo("fr-FR");
+            assertThat(queryString(trino, "select type from events where message_id = ?", "gzip-" + run)).isEqualTo("screen");
+            OffsetDateTime corrected = queryTimestamp(trino, "select \"timestamp\" from events where message_id = ?", "skew-" + run);
+            assertThat(Duration.between(now, corrected.toInstant()).abs()).isLessThan(Duration.ofSeconds(60));
+            OffsetDateTime original = queryTimestamp(trino, "select original_timestamp from events where message_id = ?", "skew-" + run);
+            assertThat(Duration.between(now.plusSeconds(3600 - 30), original.toInstant()).abs()).isLessThan(Duration.ofSeconds(1));
+            // project isolation: the other project's key sees nothing of this run
+            assertThat(queryLong(trino, "select count(*) from events where project_id = ? and user_id = ?", otherProject.projectId(), "u-" + run)).isZero();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void malformedRecordsFromAnotherProducerGoToDeadLetters() throws Exception {
+        String marker = "garbage-" + UUID.randomUUID();
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.config().kafkaBootstrap());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Kafka.RAW_TOPIC, "k", "{not json " + marker)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Kafka.RAW_TOPIC, "k", """
+                    {"type":"track","event":"x","projectId":"%s","messageId":"%s","receivedAt":"2026-11-23T10:00:00Z"}"""
+                    .formatted(project.projectId(), marker))).get(30, TimeUnit.SECONDS);
+        }
+        awaitRows("select count(*) from rejected_events where strpos(payload, ?) > 0", List.of(marker), 2);
+        try (Connection trino = trino()) {
+            assertThat(queryString(trino, "select field from rejected_events where message_id = ?", marker)).isEqualTo("/userId");
+            assertThat(queryString(trino, "select project_id from rejected_events where message_id = ?", marker)).isEqualTo(project.projectId());
+            assertThat(queryString(trino, "select reason from rejected_events where strpos(payload, ?) > 0 and message_id is null", marker))
+                    .contains("not valid JSON");
+        }
+        Properties consumerProperties = new Properties();
+        consumerProperties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.config().kafkaBootstrap());
+        consumerProperties.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + marker);
+        consumerProperties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Kafka.DEAD_LETTER_TOPIC));
+            List<String> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value().contains(marker)) {
+                        seen.add(record.value());
+                    }
+                }
+                return seen.size() >= 2;
+            });
+            assertThat(JSON.readTree(seen.get(0)).get("reason").asText()).isNotBlank();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void unmodifiedSegmentNodeSdkSendsToTheStack() throws Exception {
+        Path script = Path.of(System.getProperty("sillage.home", "../..")).toAbsolutePath().resolve("infra/stack/src/test/node/segment-e2e");
+        run(List.of("npm", "ci", "--no-audit", "--no-fund"), script, Map.of());
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        run(List.of("node", "send.mjs"), script, Map.of("SILLAGE_HOST", stack.config().apiUrl(), "WRITE_KEY", project.writeKey(), "RUN_ID", run));
+        awaitRows("select count(*) from events where project_id = ? and (user_id = ? or anonymous_id = ?)",
+                List.of(project.projectId(), "sdk-user-" + run, "sdk-anon-" + run), 4);
+        try (Connection trino = trino()) {
+            assertThat(queryString(trino, "select json_extract_scalar(traits, '$.email') from events where type = 'identify' and user_id = ?", "sdk-user-" + run))
+                    .isEqualTo(run + "@example.com");
+            assertThat(queryString(trino, "select json_extract_scalar(context, '$.library.name') from events where user_id = ? and type = 'track'", "sdk-user-" + run))
+                    .isEqualTo("@segment/analytics-node");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void killingFlinkMidStreamLosesAndDuplicatesNothing() throws Exception {
+        String run = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        Set<String> accepted = java.util.Collections.synchronizedSet(new HashSet<>());
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread sender = new Thread(() -> {
+            int batchNumber = 0;
+            String previous = null;
+            while (sending.get()) {
+                // every fifth request resends the previous batch, as a client retrying after a timeout would
+                boolean retry = previous != null && batchNumber % 5 == 4;
+                int numbered = retry ? batchNumber - 1 : batchNumber;
+                ArrayNode batch = JSON.createArrayNode();
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    String id = run + "-" + numbered + "-" + i;
+                    ids.add(id);
+                    batch.add(JSON.createObjectNode().put("type", "track").put("event", "Crash Test").put("userId", run).put("messageId", id));
+                }
+                ObjectNode body = JSON.createObjectNode();
+                body.set("batch", batch);
+                previous = body.toString();
+                try {
+                    if (post("/v1/batch", project.writeKey(), previous).statusCode() == 200) {
+                        accepted.addAll(ids);
+                    }
+                }
+                catch (Exception e) {
+                    // not acknowledged: not counted
+                }
+                batchNumber++;
+            }
+        }, "crash-test-sender");
+        sender.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 2000);
+        // let a checkpoint or two complete, then crash in the middle of the stream
+        Thread.sleep(3000);
+        stack.flink().kill();
+        assertThat(stack.flink().isRunning()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() >= 4000);
+        stack.flink().start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() >= 6000);
+        sending.set(false);
+        sender.join();
+
+        int expected = accepted.size();
+        awaitRows("select count(distinct message_id) from events where project_id = ? and user_id = ?", List.of(project.projectId(), run), expected);
+        try (Connection trino = trino()) {
+            assertThat(queryLong(trino, "select count(*) from events where project_id = ? and user_id = ?", project.projectId(), run)).isEqualTo(expected);
+            assertThat(queryLong(trino, "select count(distinct message_id) from events where project_id = ? and user_id = ?", project.projectId(), run))
+                    .isEqualTo(expected);
+        }
+    }
+
+    private void awaitRows(String sql, List<String> parameters, long expected) {
+        await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+            try (Connection trino = trino()) {
+                return queryLong(trino, sql, parameters.toArray(String[]::new)) >= expected;
+            }
+        });
+    }
+
+    private Connection trino() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", "it");
+        return DriverManager.getConnection("jdbc:trino://" + stack.config().host() + ":" + stack.config().trinoPort() + "/lakehouse/cdp", properties);
+    }
+
+    private static long queryLong(Connection connection, String sql, String... parameters) throws SQLException {
+        try (ResultSet rows = query(connection, sql, parameters)) {
+            assertThat(rows.next()).as("a row for %s", sql).isTrue();
+            return rows.getLong(1);
+        }
+    }
+
+    private static String queryString(Connection connection, String sql, String... parameters) throws SQLException {
+        try (ResultSet rows = query(connection, sql, parameters)) {
+            assertThat(rows.next()).as("a row for %s", sql).isTrue();
+            return rows.getString(1);
+        }
+    }
+
+    private static OffsetDateTime queryTimestamp(Connection connection, String sql, String... parameters) throws SQLException {
+        try (ResultSet rows = query(connection, sql, parameters)) {
+            assertThat(rows.next()).as("a row for %s", sql).isTrue();
+            return rows.getObject(1, OffsetDateTime.class);
+        }
+    }
+
+    private static ResultSet query(Connection connection, String sql, String... parameters) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setString(i + 1, parameters[i]);
+        }
+        statement.closeOnCompletion();
+        return statement.executeQuery();
+    }
+
+    private HttpResponse<String> post(String path, String writeKey, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (writeKey != null) {
+            request.header("Authorization", basic(writeKey));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String writeKey) {
+        return "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] gzip(String text) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void run(List<String> command, Path directory, Map<String, String> environment) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command).isTrue();
+        assertThat(process.exitValue()).as("%s exit code; output:%n%s", command, output).isZero();
+    }
+}
