@@ -58,6 +58,8 @@ public final class CollectJob {
     public static void define(StreamExecutionEnvironment env, JobSettings settings) {
         Duration checkpointInterval = settings.duration("collect.checkpoint-interval", Duration.ofSeconds(10));
         env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        // records are never mutated after being emitted, so chained operators may share them
+        env.getConfig().enableObjectReuse();
         String bootstrap = settings.require("kafka.bootstrap-servers");
         String rawTopic = settings.get("kafka.topic.raw", "cdp.events.raw");
         String deadLetterTopic = settings.get("kafka.topic.dead-letters", "cdp.events.dlq");

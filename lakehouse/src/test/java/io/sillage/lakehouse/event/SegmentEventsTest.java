@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SegmentEventsTest {
     private static final Instant SERVER_TIME = Instant.parse("2026-01-31T12:00:00Z");
@@ -616,5 +618,25 @@ class SegmentEventsTest {
                 () -> SegmentEvents.fromWire(record.getBytes(StandardCharsets.UTF_8)));
         assertThat(exception).as("reading %s should fail", record).isNotNull();
         return exception.problem();
+    }
+
+    @Nested
+    class FastTimestampParsing {
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "2026-01-31T12:00:00Z", "2026-01-31T12:00:00.1Z", "2026-01-31T12:00:00.123Z", "2026-01-31T12:00:00.123456Z",
+                "2026-01-31T12:00:00.123456789Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999999Z", "2024-02-29T23:59:59Z",
+                "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"})
+        void agreesWithTheJdkParser(String value) {
+            assertThat(SegmentEvents.parseUtcFast(value)).isEqualTo(Instant.parse(value));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "2026-01-31T12:00:00+01:00", "2026-01-31T12:00:00", "2026-02-30T12:00:00Z", "2026-13-01T12:00:00Z",
+                "2026-01-31T24:00:00Z", "2026-01-31T12:00:00.Z", "2026-01-31 12:00:00Z", "2026-01-31T12:00:00.12a4Z"})
+        void leavesOtherShapesToTheFullParser(String value) {
+            assertThat(SegmentEvents.parseUtcFast(value)).isNull();
+        }
     }
 }
