@@ -52,7 +52,8 @@ public class Flink extends Component {
     protected List<String> command() {
         List<String> command = new ArrayList<>();
         command.add(javaBin());
-        command.add("-Xmx2g");
+        command.add("-Xmx1g");
+        command.add("-XX:MaxDirectMemorySize=512m");
         command.addAll(javaModuleOpens());
         command.add("-Dlog4j2.configurationFile=" + config.conf().resolve("log4j2.properties"));
         command.add("-Djava.io.tmpdir=" + config.var().resolve("flink").resolve("tmp"));

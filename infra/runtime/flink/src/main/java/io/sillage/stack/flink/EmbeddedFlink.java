@@ -13,6 +13,7 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -22,6 +23,7 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,9 @@ public final class EmbeddedFlink {
         // backend re-wrote all of them at every checkpoint (most of the job's CPU in the collect benchmark)
         cluster.set(StateBackendOptions.STATE_BACKEND, settings.get("flink.state-backend", "rocksdb"));
         cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        // most dedup lookups are for new message ids: without bloom filters each miss reads every level
+        cluster.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(settings.get("flink.managed-memory", "2g")));
         cluster.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
         MiniCluster miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(cluster)
