@@ -72,6 +72,10 @@ public final class Cdp {
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.out.println("\nStopping Sillage...");
+                // the supervisor must not restart what is being stopped
+                synchronized (SUPERVISION) {
+                    stopping = true;
+                }
                 stack.stop(message -> System.out.println("  " + message));
                 try {
                     Files.deleteIfExists(supervisorPid);
@@ -92,27 +96,40 @@ public final class Cdp {
                 Files.writeString(state, "failed: " + e.getMessage().replace('\n', ' ') + "\n");
                 throw e;
             }
-            supervise(stack, state);
+            supervise(stack);
             stopped.await();
             return 0;
         }
 
+        private static final Object SUPERVISION = new Object();
+        private static boolean stopping;
+
         /** Restarts a component that died (Flink resumes from its checkpoints), until the process is stopped. */
-        private static void supervise(Stack stack, Path state) throws InterruptedException {
+        private static void supervise(Stack stack) throws InterruptedException {
             while (true) {
                 Thread.sleep(3000);
-                for (Component component : stack.components()) {
-                    if (!component.isRunning()) {
-                        System.out.println(Instant.now() + " " + component.name() + " is not running; last log lines:\n  "
-                                + String.join("\n  ", ManagedProcess.tail(component.logFile(), 10)) + "\nRestarting " + component.name() + "...");
-                        try {
-                            component.start();
-                            System.out.println(Instant.now() + " " + component.name() + " is back");
-                        }
-                        catch (StackException e) {
-                            System.out.println(Instant.now() + " restart of " + component.name() + " failed: " + e.getMessage());
-                        }
+                synchronized (SUPERVISION) {
+                    if (stopping) {
+                        return;
                     }
+                    restartDead(stack);
+                }
+            }
+        }
+
+        private static void restartDead(Stack stack) {
+            for (Component component : stack.components()) {
+                if (component.isRunning()) {
+                    continue;
+                }
+                System.out.println(Instant.now() + " " + component.name() + " is not running; last log lines:\n  "
+                        + String.join("\n  ", ManagedProcess.tail(component.logFile(), 10)) + "\nRestarting " + component.name() + "...");
+                try {
+                    component.start();
+                    System.out.println(Instant.now() + " " + component.name() + " is back");
+                }
+                catch (StackException e) {
+                    System.out.println(Instant.now() + " restart of " + component.name() + " failed: " + e.getMessage());
                 }
             }
         }
