@@ -87,6 +87,11 @@ public class Stack {
     }
 
     public void start(Consumer<String> progress) {
+        for (Component component : components()) {
+            if (!component.isRunning()) {
+                component.checkPortsFree();
+            }
+        }
         createDirectories();
         progress.accept("postgres: starting on port " + config.postgresPort());
         postgres.start();

@@ -78,16 +78,21 @@ public abstract class Component {
             waitHealthy();
             return;
         }
+        checkPortsFree();
+        prepare();
+        launch();
+        waitHealthy();
+    }
+
+    /** Fails, naming the port and its owner, when a port this component needs is taken. */
+    public void checkPortsFree() {
         for (int port : ports()) {
             if (!Ports.isFree(config.host(), port)) {
                 throw new StackException(name + " cannot start: port " + port + " on " + config.host() + " is already in use"
                         + Ports.owner(port).map(owner -> " by " + owner).orElse("")
-                        + ". Stop that process, or choose another port (see ./cdp up --help).");
+                        + ". Stop that process, or move Sillage to other ports with the SILLAGE_*_PORT variables (README, Configuration).");
             }
         }
-        prepare();
-        launch();
-        waitHealthy();
     }
 
     protected void launch() {
