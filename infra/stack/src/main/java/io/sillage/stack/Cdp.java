@@ -102,7 +102,7 @@ public final class Cdp {
         }
 
         private static final Object SUPERVISION = new Object();
-        private static boolean stopping;
+        private static volatile boolean stopping;
 
         /** Restarts a component that died (Flink resumes from its checkpoints), until the process is stopped. */
         private static void supervise(Stack stack) throws InterruptedException {
@@ -140,6 +140,8 @@ public final class Cdp {
                     "-Dsillage.home=" + home(), "-cp", System.getProperty("java.class.path"), Cdp.class.getName(), "up");
             Path log = config.logs().resolve("cdp.log");
             Files.deleteIfExists(log);
+            // the log receives the banner with the demo API key
+            Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             long pid = ManagedProcess.start(command, Path.of(".").toAbsolutePath(), java.util.Map.of(), log, supervisorPid);
             System.out.println("Starting Sillage in the background (supervisor pid " + pid + ", log " + log + ")...");
             Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
@@ -164,7 +166,6 @@ public final class Cdp {
 
                     Sillage is up.
                       Tracking API   %s/v1/track  (Segment-compatible; /v1/batch, /v1/identify, ...)
-                      Marketer API   %s/api/v1
                       Flink web UI   %s
                       Trino          %s   (./cdp sql)
                       Kafka          %s
@@ -177,7 +178,7 @@ public final class Cdp {
 
                     Try:  ./cdp demo   then   ./cdp sql -e "select event, count(*) from lakehouse.cdp.events group by 1 order by 2 desc"
                     Press Ctrl-C to stop.""".formatted(
-                    config.apiUrl(), config.apiUrl(), config.flinkUrl(), config.trinoUrl(), config.kafkaBootstrap(), config.host(), config.postgresPort(),
+                    config.apiUrl(), config.flinkUrl(), config.trinoUrl(), config.kafkaBootstrap(), config.host(), config.postgresPort(),
                     config.var(), demo.name(), demo.projectId(), demo.writeKey(), demo.apiKey()));
         }
     }

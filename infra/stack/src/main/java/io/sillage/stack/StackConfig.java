@@ -13,7 +13,7 @@ import java.util.Optional;
  * Every value can be overridden with an environment variable ({@code SILLAGE_VAR}, {@code SILLAGE_API_PORT},
  * {@code SILLAGE_FLINK_PORT}, {@code SILLAGE_TRINO_PORT}, {@code SILLAGE_KAFKA_PORT},
  * {@code SILLAGE_KAFKA_CONTROLLER_PORT}, {@code SILLAGE_POSTGRES_PORT}, {@code SILLAGE_TRINO_JAVA_HOME},
- * {@code SILLAGE_HEALTH_TIMEOUT}) or the matching {@code ./cdp up} option.
+ * {@code SILLAGE_HEALTH_TIMEOUT}, {@code SILLAGE_CHECKPOINT_SECONDS}).
  *
  * @param home the repository root (built artifacts are found from here)
  * @param var data, logs and generated configuration

@@ -126,6 +126,11 @@ class StackIT {
         assertThat(post("/v1/track", project.writeKey(), """
                 {"userId":"u-%s","event":"Product Added","messageId":"single-%s"}""".formatted(run, run)).statusCode()).isEqualTo(200);
 
+        // a write key decides the project, whatever the body claims
+        assertThat(post("/v1/track", otherProject.writeKey(), """
+                {"userId":"u-%s","event":"Spoof","messageId":"spoof-%s","projectId":"%s"}""".formatted(run, run, project.projectId())).statusCode())
+                .isEqualTo(200);
+
         // errors
         HttpResponse<String> invalid = post("/v1/batch", project.writeKey(), """
                 {"batch":[{"type":"track","userId":"x","event":"ok","messageId":"never-%1$s"},{"type":"track","event":"no identity"}]}""".formatted(run));
@@ -158,8 +163,10 @@ class StackIT {
             assertThat(Duration.between(now, corrected).abs()).isLessThan(Duration.ofSeconds(60));
             Instant original = queryTimestamp(trino, "select original_timestamp from events where message_id = ?", "skew-" + run);
             assertThat(Duration.between(now.plusSeconds(3600 - 30), original).abs()).isLessThan(Duration.ofSeconds(1));
-            // project isolation: the other project's key sees nothing of this run
-            assertThat(queryLong(trino, "select count(*) from events where project_id = ? and user_id = ?", otherProject.projectId(), "u-" + run)).isZero();
+            // project isolation: the event sent with the other project's key belongs to that project only
+            awaitRows("select count(*) from events where message_id = ?", List.of("spoof-" + run), 1);
+            assertThat(queryString(trino, "select project_id from events where message_id = ?", "spoof-" + run)).isEqualTo(otherProject.projectId());
+            assertThat(queryLong(trino, "select count(*) from events where project_id = ? and user_id = ?", otherProject.projectId(), "u-" + run)).isEqualTo(1);
         }
     }
 
@@ -260,6 +267,15 @@ class StackIT {
         assertThat(stack.flink().isRunning()).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() >= 4000);
         stack.flink().start();
+        assertThat(Files.readString(stack.flink().logFile())).contains("restoring");
+        // a client retry, after the restart, of a batch committed before the crash: the restored dedup state drops it
+        ArrayNode early = JSON.createArrayNode();
+        for (int i = 0; i < 50; i++) {
+            early.add(JSON.createObjectNode().put("type", "track").put("event", "Crash Test").put("userId", run).put("messageId", run + "-0-" + i));
+        }
+        ObjectNode retry = JSON.createObjectNode();
+        retry.set("batch", early);
+        assertThat(post("/v1/batch", project.writeKey(), retry.toString()).statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() >= 6000);
         sending.set(false);
         sender.join();

@@ -29,6 +29,7 @@ public final class SegmentEvents {
     public static final int MAX_MESSAGE_ID_LENGTH = 255;
     private static final long MICROS_PER_SECOND = 1_000_000L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final java.util.regex.Pattern PROJECT_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private SegmentEvents() {}
 
@@ -178,6 +179,10 @@ public final class SegmentEvents {
         }
         EventType type = validate(event, Optional.empty());
         String projectId = text(event, "projectId").orElseThrow(() -> new EventValidationException("/projectId", "missing: records on the raw topic must carry the project"));
+        if (!PROJECT_ID.matcher(projectId).matches()) {
+            // it becomes a partition directory: an arbitrary value could make every write fail
+            throw new EventValidationException("/projectId", "'" + abbreviate(projectId) + "' is not a project id (letters, digits, '_' and '-', at most 64)");
+        }
         String messageId = text(event, "messageId").orElseThrow(() -> new EventValidationException("/messageId", "missing: records on the raw topic must carry a messageId"));
         Instant receivedAt = parseTime(event, "receivedAt").orElseThrow(() -> new EventValidationException("/receivedAt", "missing: records on the raw topic must carry receivedAt"));
         Instant timestamp = parseTime(event, "timestamp").orElse(receivedAt);

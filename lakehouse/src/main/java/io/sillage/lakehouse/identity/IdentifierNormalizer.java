@@ -43,7 +43,7 @@ public final class IdentifierNormalizer {
         if (value.isEmpty() || BUILT_IN_BLOCKED.contains(value.toLowerCase(Locale.ROOT)) || allZeros(value)) {
             return true;
         }
-        if (rules.blockedValues().contains(value)) {
+        if (rules.blockedValues().stream().anyMatch(blocked -> blocked.equalsIgnoreCase(value))) {
             return true;
         }
         return rules.blockedPattern().map(pattern -> pattern.matcher(value).matches()).orElse(false);
@@ -61,7 +61,7 @@ public final class IdentifierNormalizer {
     private Optional<String> phone(String value) {
         try {
             PhoneNumber number = PHONES.parse(value, rules.defaultPhoneRegion());
-            if (!PHONES.isPossibleNumber(number)) {
+            if (!PHONES.isValidNumber(number)) {
                 return Optional.empty();
             }
             return Optional.of(PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164));

@@ -29,7 +29,7 @@ public enum ProblemType {
         return title;
     }
 
-    /** Stable URI identifying the problem type, documented in docs/api-errors.md. */
+    /** Stable URI identifying the problem type, documented in the README (Send events). */
     public String uri() {
         return "https://sillage.dev/problems/" + name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }

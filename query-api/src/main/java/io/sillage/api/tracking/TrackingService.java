@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeoutException;
 public class TrackingService {
     public static final int MAX_EVENT_BYTES = 32 * 1024;
     public static final int MAX_BATCH_BYTES = 500 * 1024;
+    /** Bound on a batch once the batch context is merged into each event, so one request cannot exhaust memory. */
+    public static final int MAX_COMPLETED_BATCH_BYTES = 4 * 1024 * 1024;
 
     private final EventPublisher publisher;
     private final Clock clock;
@@ -79,8 +82,16 @@ public class TrackingService {
             types.add(validate(item, Optional.empty(), "/batch/" + index, Optional.of(index)));
         }
         List<EventPublisher.OutgoingEvent> outgoing = new ArrayList<>(batch.size());
+        long completedBytes = 0;
         for (int index = 0; index < batch.size(); index++) {
-            outgoing.add(complete((ObjectNode) batch.get(index), types.get(index), acceptance, Optional.of(index)));
+            EventPublisher.OutgoingEvent event = complete((ObjectNode) batch.get(index), types.get(index), acceptance, Optional.of(index));
+            completedBytes += event.value().length;
+            if (completedBytes > MAX_COMPLETED_BATCH_BYTES) {
+                throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "the batch is over " + (MAX_COMPLETED_BATCH_BYTES / 1024 / 1024)
+                        + " MB once its context is merged into each event: send a smaller batch or a smaller batch context",
+                        Map.of("limitBytes", MAX_COMPLETED_BATCH_BYTES), Optional.empty());
+            }
+            outgoing.add(event);
         }
         publish(outgoing);
         return outgoing.size();
@@ -126,7 +137,16 @@ public class TrackingService {
         try {
             ObjectNode accepted = SegmentEvents.accept(event, type, acceptance);
             String identity = SegmentEvents.text(accepted, "userId").or(() -> SegmentEvents.text(accepted, "anonymousId")).orElse("");
-            return new EventPublisher.OutgoingEvent(acceptance.projectId() + ':' + identity, SegmentEvents.mapper().writeValueAsBytes(accepted));
+            byte[] value = SegmentEvents.mapper().writeValueAsBytes(accepted);
+            // the limit holds for the event as stored: after the batch context is merged in (plus room for the server's fields)
+            if (value.length > MAX_EVENT_BYTES + 1024) {
+                Map<String, Object> extensions = new LinkedHashMap<>();
+                index.ifPresent(i -> extensions.put("index", i));
+                extensions.put("limitBytes", MAX_EVENT_BYTES);
+                throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE, "event" + index.map(i -> " at index " + i).orElse("")
+                        + " is over 32 KB once the batch context is merged into it", extensions, Optional.empty());
+            }
+            return new EventPublisher.OutgoingEvent(acceptance.projectId() + ':' + identity, value);
         }
         catch (EventValidationException e) {
             throw invalid(e, index.map(value -> "/batch/" + value).orElse(""), index);
@@ -144,8 +164,18 @@ public class TrackingService {
             throw new ProblemException(ProblemType.TOO_MANY_REQUESTS,
                     "the event bus is behind: retry this request later (nothing of it was accepted)", Map.of(), Optional.of(1));
         }
+        CompletableFuture<Void> acknowledged;
         try {
-            publisher.publish(events).get(acknowledgementTimeoutMillis, TimeUnit.MILLISECONDS);
+            acknowledged = publisher.publish(events);
+        }
+        catch (RuntimeException e) {
+            inFlight.release(events.size());
+            throw unavailable();
+        }
+        // permits return when the bus answers (or gives up), not when this request stops waiting
+        acknowledged.whenComplete((ignored, error) -> inFlight.release(events.size()));
+        try {
+            acknowledged.get(acknowledgementTimeoutMillis, TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -153,9 +183,6 @@ public class TrackingService {
         }
         catch (ExecutionException | TimeoutException e) {
             throw unavailable();
-        }
-        finally {
-            inFlight.release(events.size());
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class WriteKeys {
     private record Entry(Optional<WriteKeyOwner> owner, long expiresAtMillis) {}
 
+    private static final java.util.regex.Pattern WELL_FORMED = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{8,128}");
+
     private final ProjectStore store;
     private final Clock clock;
     private final Duration knownTtl;
@@ -30,15 +32,18 @@ public class WriteKeys {
     }
 
     public Optional<WriteKeyOwner> find(String writeKey) {
+        if (!WELL_FORMED.matcher(writeKey).matches()) {
+            // never costs a database query, nor a cache entry
+            return Optional.empty();
+        }
         long now = clock.millis();
         Entry entry = cache.get(writeKey);
         if (entry == null || entry.expiresAtMillis() < now) {
             Optional<WriteKeyOwner> owner = store.findWriteKey(writeKey);
             entry = new Entry(owner, now + (owner.isPresent() ? knownTtl : unknownTtl).toMillis());
-            if (cache.size() > 100_000) {
-                cache.clear();
+            if (owner.isPresent() || cache.size() < 10_000) {
+                cache.put(writeKey, entry);
             }
-            cache.put(writeKey, entry);
         }
         return entry.owner();
     }

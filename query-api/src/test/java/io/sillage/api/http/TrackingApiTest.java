@@ -53,6 +53,32 @@ class TrackingApiTest {
     }
 
     @Test
+    void rejectsABatchWhoseContextPushesAnEventOverTheLimit() {
+        withApp(server -> {
+            String context = "{\"blob\":\"" + "x".repeat(20 * 1024) + "\"}";
+            String ownContext = "{\"note\":\"" + "y".repeat(20 * 1024) + "\"}";
+            HttpResponse<String> response = post(server, "/v1/batch", "{\"context\":" + context + ",\"batch\":["
+                    + "{\"type\":\"page\",\"userId\":\"u\"},"
+                    + "{\"type\":\"page\",\"userId\":\"u\",\"context\":" + ownContext + "}]}", shop.writeKey());
+
+            assertThat(response.statusCode()).isEqualTo(413);
+            assertThat(json(response.body()).get("index").intValue()).isEqualTo(1);
+            assertThat(publisher.publishCalls()).isEmpty();
+        });
+    }
+
+    @Test
+    void malformedWriteKeysNeverReachTheStore() {
+        withApp(server -> {
+            int lookups = projects.writeKeyLookups();
+            HttpResponse<String> response = post(server, "/v1/track", "{\"userId\":\"u\",\"event\":\"e\"}", "k".repeat(5000));
+
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(projects.writeKeyLookups()).isEqualTo(lookups);
+        });
+    }
+
+    @Test
     void acceptsATrackCallAuthenticatedWithBasicAuth() {
         withApp(server -> {
             HttpResponse<String> response = post(server, "/v1/track",

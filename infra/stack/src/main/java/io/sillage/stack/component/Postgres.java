@@ -56,7 +56,9 @@ public class Postgres extends Component {
 
     @Override
     public Optional<Long> pid() {
-        return ManagedProcess.readPid(dataDir().resolve("postmaster.pid")).filter(ManagedProcess::isAlive);
+        // postmaster.pid survives a crash: only trust it while that pid is a postgres process
+        return ManagedProcess.readPid(dataDir().resolve("postmaster.pid")).filter(ManagedProcess::isAlive)
+                .filter(pid -> ProcessHandle.of(pid).flatMap(handle -> handle.info().command()).map(command -> command.contains("postgres")).orElse(false));
     }
 
     public String password() {
@@ -100,6 +102,7 @@ public class Postgres extends Component {
                     byte[] secret = new byte[18];
                     new SecureRandom().nextBytes(secret);
                     Files.writeString(passwordFile, HexFormat.of().formatHex(secret));
+                    Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
                 }
                 ownForServer();
                 runAsServerUser(List.of(bin.resolve("initdb").toString(), "-D", dataDir().toString(), "-U", USER,

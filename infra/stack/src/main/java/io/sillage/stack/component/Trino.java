@@ -76,6 +76,8 @@ public class Trino extends Component {
                     "fs.native-local.enabled=true",
                     "local.location=/",
                     ""));
+            Files.setPosixFilePermissions(etc.resolve("catalog").resolve("lakehouse.properties"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             if (!server.resolve("plugin").toFile().isDirectory()) {
                 throw new StackException("Trino installation " + server + " has no plugin directory");
             }

@@ -36,7 +36,8 @@ public final class ManagedProcess {
             Files.createDirectories(logFile.getParent());
             Files.createDirectories(pidFile.getParent());
             Process process = builder.start();
-            Files.writeString(pidFile, Long.toString(process.pid()));
+            // the start time guards against pid reuse after a crash or a reboot
+            Files.writeString(pidFile, process.pid() + "\n" + startMillis(process.pid()).map(String::valueOf).orElse("") + "\n");
             return process.pid();
         }
         catch (IOException e) {
@@ -44,17 +45,34 @@ public final class ManagedProcess {
         }
     }
 
+    /**
+     * The pid recorded in a pid file, only while that very process runs: when the file holds a start time
+     * (second line), a live process with the same pid but another start time is someone else's.
+     */
     public static Optional<Long> readPid(Path pidFile) {
         try {
             if (!Files.exists(pidFile)) {
                 return Optional.empty();
             }
-            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
-            return first.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(first));
+            List<String> lines = Files.readAllLines(pidFile);
+            String first = lines.isEmpty() ? "" : lines.get(0).trim();
+            if (first.isEmpty()) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(first);
+            String recorded = lines.size() > 1 ? lines.get(1).trim() : "";
+            if (!recorded.isEmpty() && !startMillis(pid).map(start -> Math.abs(start - Long.parseLong(recorded)) < 2000).orElse(false)) {
+                return Optional.empty();
+            }
+            return Optional.of(pid);
         }
         catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    private static Optional<Long> startMillis(long pid) {
+        return ProcessHandle.of(pid).flatMap(handle -> handle.info().startInstant()).map(java.time.Instant::toEpochMilli);
     }
 
     public static boolean isAlive(long pid) {

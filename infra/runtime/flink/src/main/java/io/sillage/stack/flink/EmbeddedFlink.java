@@ -6,12 +6,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.CoreOptions;
@@ -24,6 +27,7 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +73,11 @@ public final class EmbeddedFlink {
         cluster.set(RestOptions.BIND_ADDRESS, bindAddress);
         cluster.set(RestOptions.ADDRESS, bindAddress);
         cluster.set(RestOptions.PORT, restPort);
+        // loopback only: the RPC, blob and shuffle servers too, not just the REST endpoint
+        cluster.set(JobManagerOptions.ADDRESS, bindAddress);
+        cluster.set(JobManagerOptions.BIND_HOST, bindAddress);
+        cluster.set(TaskManagerOptions.HOST, bindAddress);
+        cluster.set(TaskManagerOptions.BIND_HOST, bindAddress);
         cluster.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         // RocksDB with incremental checkpoints: the dedup window holds millions of message ids, and the heap
         // backend re-wrote all of them at every checkpoint (most of the job's CPU in the collect benchmark)
@@ -94,6 +103,7 @@ public final class EmbeddedFlink {
         }, "flink-shutdown"));
         LOG.info("Embedded Flink cluster up, web UI on http://{}:{}", bindAddress, restPort);
 
+        List<JobClient> clients = new ArrayList<>();
         for (LocalJob job : JOBS) {
             Path jobCheckpoints = checkpoints.resolve(job.key());
             Optional<Path> restore = latestCheckpoint(jobCheckpoints);
@@ -109,10 +119,21 @@ public final class EmbeddedFlink {
             restore.ifPresent(path -> jobConfig.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toString()));
             StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConfig);
             job.definition().accept(env, settings);
-            env.executeAsync(job.name());
+            clients.add(env.executeAsync(job.name()));
             LOG.info("Submitted {}{}", job.name(), restore.map(path -> " restoring " + path).orElse(" (no checkpoint: fresh start)"));
         }
-        Thread.currentThread().join();
+        // a job that ends (failed restore, exhausted restarts) must not leave a live process that looks healthy:
+        // exit, so that the supervisor restarts the cluster and the job resumes from its checkpoint
+        while (true) {
+            Thread.sleep(5000);
+            for (JobClient client : clients) {
+                JobStatus status = client.getJobStatus().get();
+                if (status.isGloballyTerminalState()) {
+                    LOG.error("Job {} is {}: stopping the embedded cluster so that it is restarted", client.getJobID(), status);
+                    System.exit(1);
+                }
+            }
+        }
     }
 
     /** The most recent completed checkpoint ({@code chk-N} with {@code _metadata}) of any earlier run. */
@@ -120,8 +141,12 @@ public final class EmbeddedFlink {
         if (!Files.isDirectory(jobCheckpoints)) {
             return Optional.empty();
         }
-        try (Stream<Path> files = Files.find(jobCheckpoints, 3, (path, attributes) -> path.getFileName().toString().equals("_metadata"))) {
-            return files.max(Comparator.comparing(EmbeddedFlink::modified)).map(Path::getParent);
+        try (Stream<Path> files = Files.find(jobCheckpoints, 3, (path, attributes) -> path.getFileName().toString().equals("_metadata")
+                && path.getParent().getFileName().toString().matches("chk-\\d+"))) {
+            // newest run first (by its metadata time), then the highest checkpoint number within it
+            return files.map(Path::getParent)
+                    .max(Comparator.comparing((Path chk) -> modified(chk.getParent()))
+                            .thenComparingLong(chk -> Long.parseLong(chk.getFileName().toString().substring(4))));
         }
     }
 
