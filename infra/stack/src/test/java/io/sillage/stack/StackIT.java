@@ -76,6 +76,7 @@ class StackIT {
                 .withPorts(Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort());
         stack = new Stack(config);
         stack.start(message -> System.out.println("[stack] " + message));
+        assertThat(stack.components()).as("every component runs and is seen running").allMatch(component -> component.isRunning() && component.isHealthy());
         project = stack.createProject("it-" + UUID.randomUUID().toString().substring(0, 8), "web");
         otherProject = stack.createProject("it-other-" + UUID.randomUUID().toString().substring(0, 8), null);
     }
@@ -84,6 +85,8 @@ class StackIT {
     void stopStack() {
         if (stack != null) {
             stack.stop(message -> System.out.println("[stack] " + message));
+            assertThat(stack.components()).as("nothing left running").noneMatch(component -> component.isRunning());
+            assertThat(stack.components()).as("every port released").allMatch(component -> Ports.isFree(stack.config().host(), component.port()));
         }
     }
 

@@ -57,7 +57,7 @@ public class Postgres extends Component {
     @Override
     public Optional<Long> pid() {
         // postmaster.pid survives a crash: only trust it while that pid is a postgres process
-        return ManagedProcess.readPid(dataDir().resolve("postmaster.pid")).filter(ManagedProcess::isAlive)
+        return ManagedProcess.readFirstLinePid(dataDir().resolve("postmaster.pid")).filter(ManagedProcess::isAlive)
                 .filter(pid -> ProcessHandle.of(pid).flatMap(handle -> handle.info().command()).map(command -> command.contains("postgres")).orElse(false));
     }
 

@@ -71,6 +71,20 @@ public final class ManagedProcess {
         }
     }
 
+    /** The pid on the first line of a pid file written by another program (such as PostgreSQL's postmaster.pid). */
+    public static Optional<Long> readFirstLinePid(Path pidFile) {
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            return lines.isEmpty() || lines.get(0).isBlank() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).trim()));
+        }
+        catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private static Optional<Long> startMillis(long pid) {
         return ProcessHandle.of(pid).flatMap(handle -> handle.info().startInstant()).map(java.time.Instant::toEpochMilli);
     }
