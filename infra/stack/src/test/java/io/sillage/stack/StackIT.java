@@ -270,7 +270,7 @@ class StackIT {
         assertThat(stack.flink().isRunning()).isFalse();
         await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() >= 4000);
         stack.flink().start();
-        assertThat(Files.readString(stack.flink().logFile())).contains("restoring");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(stack.flink().logFile()).contains("restoring"));
         // a client retry, after the restart, of a batch committed before the crash: the restored dedup state drops it
         ArrayNode early = JSON.createArrayNode();
         for (int i = 0; i < 50; i++) {
