@@ -118,14 +118,10 @@ public final class SegmentEvents {
             event.put("messageId", UUID.randomUUID().toString());
         }
         Instant receivedAt = acceptance.receivedAt();
-        Optional<Instant> original = parseTime(event, "timestamp").or(() -> {
-            try {
-                return parseTime(event, "originalTimestamp");
-            }
-            catch (EventValidationException e) {
-                return Optional.empty();
-            }
-        });
+        Optional<Instant> original = parseTime(event, "timestamp");
+        if (original.isEmpty()) {
+            original = parseTime(event, "originalTimestamp");
+        }
         Optional<Instant> sentAt = parseTime(event, "sentAt").or(() -> Optional.ofNullable(acceptance.batchSentAt()));
         Instant timestamp = correctedTimestamp(original, sentAt, receivedAt);
         if (!storable(timestamp)) {

@@ -58,7 +58,7 @@ public final class RequestBodies {
             total += read;
             if (total > limitBytes) {
                 throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
-                        "the request body is over the limit of " + (limitBytes / 1024) + " KB" + (limitBytes == 32 * 1024 ? " per event" : " per batch"),
+                        "the request body is over the limit of " + (limitBytes / 1024) + " KB",
                         Map.of("limitBytes", limitBytes), Optional.empty());
             }
             out.write(buffer, 0, read);

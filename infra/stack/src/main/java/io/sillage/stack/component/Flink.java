@@ -2,8 +2,13 @@ package io.sillage.stack.component;
 
 import io.sillage.stack.StackConfig;
 import io.sillage.stack.process.Http;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The embedded Flink cluster (web UI on the Flink port) running the project's jobs; see
@@ -11,6 +16,7 @@ import java.util.List;
  */
 public class Flink extends Component {
     public static final List<String> JOB_NAMES = List.of("sillage-collect");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public Flink(StackConfig config) {
         super(config, "flink");
@@ -26,21 +32,20 @@ public class Flink extends Component {
         return Http.get(config.flinkUrl() + "/jobs/overview").map(Flink::allJobsRunning).orElse(false);
     }
 
+    /** Whether every job of the local stack is RUNNING in Flink's {@code /jobs/overview} answer. */
     static boolean allJobsRunning(String overview) {
-        String compact = overview.replace(" ", "");
-        for (String job : JOB_NAMES) {
-            int at = compact.indexOf("\"name\":\"" + job + "\"");
-            if (at < 0) {
-                return false;
+        try {
+            Set<String> running = new HashSet<>();
+            for (JsonNode job : JSON.readTree(overview).path("jobs")) {
+                if ("RUNNING".equals(job.path("state").asText())) {
+                    running.add(job.path("name").asText());
+                }
             }
-            int end = compact.indexOf('}', at);
-            int start = compact.lastIndexOf('{', at);
-            String entry = compact.substring(start, end < 0 ? compact.length() : end);
-            if (!entry.contains("\"state\":\"RUNNING\"")) {
-                return false;
-            }
+            return running.containsAll(JOB_NAMES);
         }
-        return true;
+        catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

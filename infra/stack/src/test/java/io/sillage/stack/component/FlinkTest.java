@@ -1,0 +1,17 @@
+package io.sillage.stack.component;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class FlinkTest {
+    @Test
+    void healthyOnlyWhenEveryJobRuns() {
+        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-collect\",\"state\":\"RUNNING\"}]}")).isTrue();
+        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-collect\",\"state\":\"RESTARTING\"}]}")).isFalse();
+        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-collect\",\"state\":\"FAILED\"},"
+                + "{\"jid\":\"2\",\"name\":\"other\",\"state\":\"RUNNING\"}]}")).isFalse();
+        assertThat(Flink.allJobsRunning("{\"jobs\":[]}")).isFalse();
+        assertThat(Flink.allJobsRunning("not json")).isFalse();
+    }
+}
