@@ -130,6 +130,7 @@ public class Stack {
         settings.put("kafka.bootstrap-servers", config.kafkaBootstrap());
         settings.put("kafka.topic.raw", Kafka.RAW_TOPIC);
         settings.put("kafka.topic.dead-letters", Kafka.DEAD_LETTER_TOPIC);
+        settings.put("kafka.topic.feedback", Kafka.FEEDBACK_TOPIC);
         settings.putAll(lakehouseConfig().toProperties());
         settings.put("operational.jdbc-url", postgres.jdbcUrl(Postgres.OPERATIONAL_DATABASE));
         settings.put("operational.jdbc-user", Postgres.USER);

@@ -1,10 +1,10 @@
 package io.sillage.jobs.collect;
 
+import io.sillage.jobs.common.IcebergSinks;
 import io.sillage.jobs.common.JobSettings;
 import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.event.CollectedEvent;
 import io.sillage.lakehouse.table.CdpTables;
-import io.sillage.lakehouse.table.TableDefinition;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -16,46 +16,34 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.data.RowData;
-import org.apache.iceberg.flink.CatalogLoader;
-import org.apache.iceberg.flink.TableLoader;
-import org.apache.iceberg.flink.sink.FlinkSink;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The collect job: raw topic -> parse and validate -> dedup by (project, messageId) -> Iceberg {@code cdp.events}.
+ * The collect stage: raw topic -> parse and validate -> dedup by (project, messageId). Its events continue into
+ * identity and profiles ({@code PipelineJob}), which also writes them to {@code cdp.events}.
  *
  * <ul>
  *   <li>Input: Kafka topic {@code kafka.topic.raw} (default {@code cdp.events.raw}), JSON Segment events
  *       completed by the tracking API (see {@code SegmentEvents}).</li>
- *   <li>Outputs: {@code cdp.events}; bad records to {@code cdp.rejected_events} and the dead-letter topic
- *       {@code kafka.topic.dead-letters} (default {@code cdp.events.dlq}).</li>
+ *   <li>Outputs: bad records to {@code cdp.rejected_events} and the dead-letter topic
+ *       {@code kafka.topic.dead-letters} (default {@code cdp.events.dlq}); accepted events to the caller.</li>
  *   <li>Keys and state: dedup keyed by project and messageId, one flag per key with a TTL of
  *       {@code collect.dedup-window} (default 24h).</li>
  *   <li>Guarantees: Kafka offsets live in checkpoints ({@code collect.checkpoint-interval}, default 10s) and
- *       Iceberg commits happen on checkpoint completion, so {@code events} is exactly once. The dead-letter
- *       topic is at least once; {@code rejected_events} is exactly once.</li>
+ *       Iceberg commits happen on checkpoint completion, so the tables are exactly once. The dead-letter
+ *       topic is at least once.</li>
  *   <li>Operator uids: {@code collect-source}, {@code collect-parse}, {@code collect-dedup}, sinks prefixed
- *       {@code collect-events-sink}, {@code collect-rejected-sink}, {@code collect-dead-letter-sink}.</li>
+ *       {@code collect-rejected-sink}, {@code collect-dead-letter-sink}.</li>
  * </ul>
  */
 public final class CollectJob {
-    public static final String JOB_NAME = "sillage-collect";
-
     private CollectJob() {}
 
     /** What {@link #buildPipeline} produces, before sinks are attached. */
     public record CollectStreams(DataStream<CollectedEvent> events, DataStream<RejectedRecord> rejected) {}
 
-    public static void main(String[] args) throws Exception {
-        JobSettings settings = JobSettings.fromArgs(args);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        define(env, settings);
-        env.execute(JOB_NAME);
-    }
-
-    /** Adds the whole job (real Kafka source, Iceberg and Kafka sinks) to {@code env}. */
-    public static void define(StreamExecutionEnvironment env, JobSettings settings) {
+    /** Adds the collect stage (real Kafka source, sinks for rejected records) to {@code env}; returns the accepted events. */
+    public static DataStream<CollectedEvent> define(StreamExecutionEnvironment env, JobSettings settings) {
         Duration checkpointInterval = settings.duration("collect.checkpoint-interval", Duration.ofSeconds(10));
         env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         // records are never mutated after being emitted, so chained operators may share them
@@ -78,9 +66,7 @@ public final class CollectJob {
         CollectStreams streams = buildPipeline(raw, settings.duration("collect.dedup-window", Duration.ofHours(24)));
 
         LakehouseConfig lakehouse = LakehouseConfig.fromProperties(settings.properties());
-        icebergSink(streams.events().map(EventRows::event).returns(EventRows.typeInfo(CdpTables.EVENTS_SCHEMA)).name("to event rows"),
-                lakehouse, CdpTables.EVENTS, "collect-events-sink");
-        icebergSink(streams.rejected().map(EventRows::rejected).returns(EventRows.typeInfo(CdpTables.REJECTED_EVENTS_SCHEMA)).name("to rejected rows"),
+        IcebergSinks.append(streams.rejected().map(EventRows::rejected).returns(EventRows.typeInfo(CdpTables.REJECTED_EVENTS_SCHEMA)).name("to rejected rows"),
                 lakehouse, CdpTables.REJECTED_EVENTS, "collect-rejected-sink");
 
         KafkaSink<RejectedRecord> deadLetters = KafkaSink.<RejectedRecord>builder()
@@ -92,9 +78,10 @@ public final class CollectJob {
                         .build())
                 .build();
         streams.rejected().sinkTo(deadLetters).name("dead-letter topic").uid("collect-dead-letter-sink");
+        return streams.events();
     }
 
-    /** The job's logic between source and sinks; tests run it with bounded sources and collecting sinks. */
+    /** The stage's logic between source and sinks; tests run it with bounded sources and collecting sinks. */
     public static CollectStreams buildPipeline(DataStream<RawRecord> raw, Duration dedupWindow) {
         SingleOutputStreamOperator<CollectedEvent> parsed = raw
                 .process(new ParseEvents())
@@ -106,14 +93,5 @@ public final class CollectJob {
                 .name("dedup by messageId")
                 .uid("collect-dedup");
         return new CollectStreams(unique, parsed.getSideOutput(ParseEvents.REJECTED));
-    }
-
-    private static void icebergSink(DataStream<RowData> rows, LakehouseConfig lakehouse, TableDefinition table, String uidPrefix) {
-        CatalogLoader catalog = CatalogLoader.custom(lakehouse.catalogName(), lakehouse.icebergCatalogProperties(),
-                new org.apache.hadoop.conf.Configuration(), "org.apache.iceberg.jdbc.JdbcCatalog");
-        FlinkSink.forRowData(rows)
-                .tableLoader(TableLoader.fromCatalog(catalog, table.identifier()))
-                .uidPrefix(uidPrefix)
-                .append();
     }
 }

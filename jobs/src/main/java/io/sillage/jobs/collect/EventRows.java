@@ -19,14 +19,15 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 public final class EventRows {
     static final List<String> EVENT_COLUMNS = List.of(
             "project_id", "message_id", "type", "event", "name", "anonymous_id", "user_id", "group_id", "previous_id",
-            "timestamp", "original_timestamp", "sent_at", "received_at", "source", "properties", "traits", "context");
+            "timestamp", "original_timestamp", "sent_at", "received_at", "source", "properties", "traits", "context", "identifier");
 
     static final List<String> REJECTED_COLUMNS = List.of(
             "project_id", "message_id", "reason", "field", "payload", "kafka_topic", "kafka_partition", "kafka_offset", "rejected_at");
 
     private EventRows() {}
 
-    public static RowData event(CollectedEvent e) {
+    /** The event row; {@code identifier} is its most trusted identifier ({@code type:value}) or null. */
+    public static RowData event(CollectedEvent e, String identifier) {
         return GenericRowData.of(
                 string(e.projectId()),
                 string(e.messageId()),
@@ -44,7 +45,8 @@ public final class EventRows {
                 string(e.source()),
                 string(e.properties()),
                 string(e.traits()),
-                string(e.context()));
+                string(e.context()),
+                string(identifier));
     }
 
     public static RowData rejected(RejectedRecord r) {
@@ -65,11 +67,12 @@ public final class EventRows {
         return InternalTypeInfo.of(rowType);
     }
 
-    private static StringData string(String value) {
+    public static StringData string(String value) {
         return value == null ? null : StringData.fromString(value);
     }
 
-    private static TimestampData timestamp(long micros) {
+    /** Micros since the epoch to a timestamp, null for {@link CollectedEvent#ABSENT_TIME}. */
+    public static TimestampData timestamp(long micros) {
         if (micros == CollectedEvent.ABSENT_TIME) {
             return null;
         }

@@ -51,6 +51,12 @@ public final class JobSettings {
         return properties;
     }
 
+    public Map<String, String> asMap() {
+        Map<String, String> map = new java.util.HashMap<>();
+        properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
+        return map;
+    }
+
     public String get(String key, String defaultValue) {
         return properties.getProperty(key, defaultValue);
     }

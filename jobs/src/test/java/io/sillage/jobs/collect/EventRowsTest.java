@@ -30,7 +30,7 @@ class EventRowsTest {
                 "context":{"locale":"fr-FR"}}""";
         CollectedEvent event = SegmentEvents.fromWire(payload.getBytes(StandardCharsets.UTF_8));
 
-        RowData row = EventRows.event(event);
+        RowData row = EventRows.event(event, "user_id:42");
 
         assertThat(row.getArity()).isEqualTo(CdpTables.EVENTS_SCHEMA.columns().size());
         assertThat(row.getString(EventRows.EVENT_COLUMNS.indexOf("project_id")).toString()).isEqualTo("p1");
@@ -44,6 +44,7 @@ class EventRowsTest {
         assertThat(row.getTimestamp(EventRows.EVENT_COLUMNS.indexOf("received_at"), 6).toInstant())
                 .isEqualTo(Instant.parse("2026-11-23T09:00:05Z"));
         assertThat(row.getString(EventRows.EVENT_COLUMNS.indexOf("properties")).toString()).isEqualTo("{\"revenue\":30}");
+        assertThat(row.getString(EventRows.EVENT_COLUMNS.indexOf("identifier")).toString()).isEqualTo("user_id:42");
     }
 
     @Test

@@ -51,6 +51,8 @@ public record LakehouseConfig(String catalogName, String jdbcUrl, String jdbcUse
         map.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
         map.put("jdbc.user", jdbcUser);
         map.put("jdbc.password", jdbcPassword);
+        // V1 adds the column that lets the catalog hold views (profiles and identities are views)
+        map.put("jdbc.schema-version", "V1");
         return map;
     }
 

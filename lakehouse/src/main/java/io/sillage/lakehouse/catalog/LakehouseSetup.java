@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.types.Types;
 
 /**
  * Creates the {@code cdp} namespace and Sillage's tables when they are missing; never alters existing data.
@@ -35,6 +38,7 @@ public final class LakehouseSetup {
         List<String> created = new ArrayList<>();
         for (TableDefinition table : CdpTables.all()) {
             if (catalog.tableExists(table.identifier())) {
+                addMissingColumns(catalog.loadTable(table.identifier()), table);
                 continue;
             }
             try {
@@ -50,6 +54,21 @@ public final class LakehouseSetup {
             }
         }
         return created;
+    }
+
+    /** Tables created by an older version get the columns added since (new field ids, never renumbered). */
+    private static void addMissingColumns(Table existing, TableDefinition table) {
+        UpdateSchema update = existing.updateSchema();
+        boolean changed = false;
+        for (Types.NestedField column : table.schema().columns()) {
+            if (existing.schema().findField(column.name()) == null) {
+                update.addColumn(column.name(), column.type(), column.doc());
+                changed = true;
+            }
+        }
+        if (changed) {
+            update.commit();
+        }
     }
 
     public static void main(String[] args) throws IOException {

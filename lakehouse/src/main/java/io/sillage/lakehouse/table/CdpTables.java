@@ -48,7 +48,9 @@ public final class CdpTables {
             optional(14, "source", Types.StringType.get(), "Source of the write key: ios, android, web, server"),
             optional(15, "properties", Types.StringType.get(), "JSON object text"),
             optional(16, "traits", Types.StringType.get(), "JSON object text"),
-            optional(17, "context", Types.StringType.get(), "JSON object text"));
+            optional(17, "context", Types.StringType.get(), "JSON object text"),
+            optional(18, "identifier", Types.StringType.get(),
+                    "The event's most trusted identifier after normalization (type:value); joins with identities"));
 
     public static final TableDefinition EVENTS = new TableDefinition(
             TableIdentifier.of(NAMESPACE, "events"),
@@ -75,9 +77,72 @@ public final class CdpTables {
             SortOrder.unsorted(),
             COMMON_PROPERTIES);
 
+    /** Profile columns shared by the change log and the folded base table (ids 1-15). */
+    private static final List<Types.NestedField> PROFILE_COLUMNS = List.of(
+            required(1, "project_id", Types.StringType.get()),
+            required(2, "profile_id", Types.StringType.get(), "UUID; the earliest created profile survives a merge"),
+            required(3, "version", Types.LongType.get(), "Increases with every change of the profile"),
+            optional(4, "merged_into", Types.StringType.get(), "Set when this profile was merged into another"),
+            required(5, "identifiers", Types.ListType.ofRequired(16, Types.StringType.get()), "type:value, normalized"),
+            optional(6, "traits", Types.StringType.get(), "JSON object text: trait name to value"),
+            optional(7, "subscriptions", Types.StringType.get(), "JSON array text: channel, topic, installation_id, status, changed_at, source"),
+            optional(8, "created_at", Types.TimestampType.withZone(), "Event time of the event that created the profile"),
+            optional(9, "first_seen", Types.TimestampType.withZone()),
+            optional(10, "last_seen", Types.TimestampType.withZone()),
+            required(11, "event_count", Types.LongType.get()),
+            required(12, "order_count", Types.LongType.get(), "Order Completed events"),
+            required(13, "revenue", Types.DoubleType.get(), "Sum of Order Completed revenue (else total)"),
+            optional(14, "last_order_at", Types.TimestampType.withZone()),
+            required(15, "changed_at", Types.TimestampType.withZone(), "When the pipeline wrote this version"));
+
+    public static final Schema PROFILE_CHANGES_SCHEMA = new Schema(concat(PROFILE_COLUMNS,
+            required(17, "window_start", Types.TimestampType.withZone(), "changed_at truncated to the fold window; partition")));
+
+    /** Append-only change log of profiles, written by the profile job; folded into {@code profiles_base}. */
+    public static final TableDefinition PROFILE_CHANGES = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "profile_changes"),
+            PROFILE_CHANGES_SCHEMA,
+            PartitionSpec.builderFor(PROFILE_CHANGES_SCHEMA).identity("window_start").build(),
+            SortOrder.unsorted(),
+            COMMON_PROPERTIES);
+
+    public static final Schema PROFILES_BASE_SCHEMA = new Schema(PROFILE_COLUMNS);
+
+    /** The latest version of every profile as of the last fold (rewritten by maintenance). */
+    public static final TableDefinition PROFILES_BASE = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "profiles_base"),
+            PROFILES_BASE_SCHEMA,
+            PartitionSpec.builderFor(PROFILES_BASE_SCHEMA).bucket("profile_id", 8).build(),
+            SortOrder.unsorted(),
+            COMMON_PROPERTIES);
+
+    public static final Schema PROFILE_MERGES_SCHEMA = new Schema(
+            required(1, "project_id", Types.StringType.get()),
+            optional(2, "from_profile_id", Types.StringType.get(), "The profile merged away (null when a link was refused before any profile held it)"),
+            required(3, "into_profile_id", Types.StringType.get(), "The surviving profile, or the one that refused"),
+            required(4, "decision", Types.StringType.get(), "merged or refused"),
+            required(5, "rule", Types.StringType.get(), "shared identifier, or the limit that refused the merge"),
+            optional(6, "identifier", Types.StringType.get(), "The identifier that linked the two (type:value)"),
+            optional(7, "message_id", Types.StringType.get(), "The linking event"),
+            optional(8, "event_time", Types.TimestampType.withZone(), "Time of the linking event"),
+            required(9, "decided_at", Types.TimestampType.withZone()));
+
+    public static final TableDefinition PROFILE_MERGES = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "profile_merges"),
+            PROFILE_MERGES_SCHEMA,
+            PartitionSpec.builderFor(PROFILE_MERGES_SCHEMA).day("decided_at").build(),
+            SortOrder.unsorted(),
+            COMMON_PROPERTIES);
+
     private CdpTables() {}
 
     public static List<TableDefinition> all() {
-        return List.of(EVENTS, REJECTED_EVENTS);
+        return List.of(EVENTS, REJECTED_EVENTS, PROFILE_CHANGES, PROFILES_BASE, PROFILE_MERGES);
+    }
+
+    private static List<Types.NestedField> concat(List<Types.NestedField> fields, Types.NestedField last) {
+        List<Types.NestedField> all = new java.util.ArrayList<>(fields);
+        all.add(last);
+        return all;
     }
 }

@@ -15,7 +15,7 @@ import java.util.Set;
  * {@code io.sillage.stack.flink.EmbeddedFlink}. Healthy when every job is RUNNING.
  */
 public class Flink extends Component {
-    public static final List<String> JOB_NAMES = List.of("sillage-collect");
+    public static final List<String> JOB_NAMES = List.of("sillage-pipeline");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Flink(StackConfig config) {

@@ -25,6 +25,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public class Kafka extends Component {
     public static final String RAW_TOPIC = "cdp.events.raw";
     public static final String DEAD_LETTER_TOPIC = "cdp.events.dlq";
+    public static final String FEEDBACK_TOPIC = "cdp.identity.feedback";
 
     public Kafka(StackConfig config) {
         super(config, "kafka");
@@ -112,7 +113,7 @@ public class Kafka extends Component {
 
     /** Creates the platform's topics if missing. */
     public void createTopics() {
-        Map<String, Integer> wanted = Map.of(RAW_TOPIC, 4, DEAD_LETTER_TOPIC, 1);
+        Map<String, Integer> wanted = Map.of(RAW_TOPIC, 4, DEAD_LETTER_TOPIC, 1, FEEDBACK_TOPIC, 4);
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.entrySet().stream()

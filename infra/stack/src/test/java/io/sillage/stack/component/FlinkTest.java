@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 class FlinkTest {
     @Test
     void healthyOnlyWhenEveryJobRuns() {
-        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-collect\",\"state\":\"RUNNING\"}]}")).isTrue();
-        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-collect\",\"state\":\"RESTARTING\"}]}")).isFalse();
-        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-collect\",\"state\":\"FAILED\"},"
+        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-pipeline\",\"state\":\"RUNNING\"}]}")).isTrue();
+        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-pipeline\",\"state\":\"RESTARTING\"}]}")).isFalse();
+        assertThat(Flink.allJobsRunning("{\"jobs\":[{\"jid\":\"1\",\"name\":\"sillage-pipeline\",\"state\":\"FAILED\"},"
                 + "{\"jid\":\"2\",\"name\":\"other\",\"state\":\"RUNNING\"}]}")).isFalse();
         assertThat(Flink.allJobsRunning("{\"jobs\":[]}")).isFalse();
         assertThat(Flink.allJobsRunning("not json")).isFalse();

@@ -1,6 +1,6 @@
 package io.sillage.stack.flink;
 
-import io.sillage.jobs.collect.CollectJob;
+import io.sillage.jobs.profile.PipelineJob;
 import io.sillage.jobs.common.JobSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +48,7 @@ public final class EmbeddedFlink {
     /** A job the local stack runs: a stable key (its checkpoint directory) and how to add it to an environment. */
     record LocalJob(String key, String name, BiConsumer<StreamExecutionEnvironment, JobSettings> definition) {}
 
-    static final List<LocalJob> JOBS = List.of(new LocalJob("collect", CollectJob.JOB_NAME, CollectJob::define));
+    static final List<LocalJob> JOBS = List.of(new LocalJob("pipeline", PipelineJob.JOB_NAME, PipelineJob::define));
 
     private EmbeddedFlink() {}
 

@@ -1,0 +1,112 @@
+package io.sillage.jobs.profile;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Flink side of {@link ProfileLogic}, keyed by project and profile id.
+ *
+ * <p>State: the {@link ProfileState}, and the messages that wait while the profile's merge offer is answered.
+ * Outputs: profile snapshots (main output), at most one per profile per {@code flushInterval}: a change
+ * registers a processing-time timer at the next interval boundary and the timer emits the state as it is then,
+ * so a profile receiving a thousand events a second is written once a second. Messages for identifiers and
+ * other profiles go to {@link #FEEDBACK}, merge decisions to {@link #DECISIONS}.
+ */
+public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage, ProfileState> {
+    public static final OutputTag<StitchMessage> FEEDBACK = new OutputTag<>("stitch-feedback") {};
+    public static final OutputTag<MergeDecision> DECISIONS = new OutputTag<>("merge-decisions") {};
+
+    private final ProfileLogic logic;
+    private final long flushMillis;
+    private transient ValueState<ProfileState> profile;
+    private transient ListState<StitchMessage> waiting;
+    private transient Counter merges;
+    private transient Counter refusals;
+
+    public ProfileFunction(ProjectIdentityRules rules, Duration flushInterval) {
+        this.logic = new ProfileLogic(rules);
+        this.flushMillis = Math.max(1, flushInterval.toMillis());
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        profile = getRuntimeContext().getState(new ValueStateDescriptor<>("profile", ProfileState.class));
+        waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", StitchMessage.class));
+        merges = getRuntimeContext().getMetricGroup().counter("profileMerges");
+        refusals = getRuntimeContext().getMetricGroup().counter("profileMergesRefused");
+    }
+
+    @Override
+    public void processElement(StitchMessage message, Context context, Collector<ProfileState> out) throws Exception {
+        ProfileState before = profile.value();
+        long versionBefore = before == null ? -1 : before.version;
+        String mergedIntoBefore = before == null ? null : before.mergedInto;
+        String pendingBefore = before == null ? null : before.pendingOffer;
+        ProfileState after = logic.handle(before, message, new ProfileLogic.Waiting() {
+            @Override
+            public void add(StitchMessage held) {
+                try {
+                    waiting.add(held);
+                }
+                catch (Exception e) {
+                    throw new IllegalStateException("Cannot hold a message while a merge offer is pending", e);
+                }
+            }
+
+            @Override
+            public List<StitchMessage> drain() {
+                try {
+                    List<StitchMessage> held = new ArrayList<>();
+                    waiting.get().forEach(held::add);
+                    waiting.clear();
+                    return held;
+                }
+                catch (Exception e) {
+                    throw new IllegalStateException("Cannot read the messages held during a merge offer", e);
+                }
+            }
+        }, new ProfileLogic.Output() {
+            @Override
+            public void send(StitchMessage sent) {
+                context.output(FEEDBACK, sent);
+            }
+
+            @Override
+            public void decide(MergeDecision decision) {
+                (MergeDecision.MERGED.equals(decision.decision) ? merges : refusals).inc();
+                context.output(DECISIONS, decision);
+            }
+        });
+        boolean changed = after.version != versionBefore
+                || !Objects.equals(after.mergedInto, mergedIntoBefore)
+                || !Objects.equals(after.pendingOffer, pendingBefore);
+        boolean creates = before == null && (message.kind == StitchMessage.Kind.APPLY || message.kind == StitchMessage.Kind.OFFER || message.kind == StitchMessage.Kind.ABSORB);
+        if (changed || creates) {
+            profile.update(after);
+        }
+        if (after.version != versionBefore) {
+            long now = context.timerService().currentProcessingTime();
+            context.timerService().registerProcessingTimeTimer((now / flushMillis + 1) * flushMillis);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext context, Collector<ProfileState> out) throws Exception {
+        ProfileState state = profile.value();
+        if (state != null) {
+            out.collect(state);
+        }
+    }
+}
