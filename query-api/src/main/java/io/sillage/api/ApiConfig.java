@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -21,7 +22,9 @@ public record ApiConfig(
         String rawTopic,
         String jdbcUrl,
         String jdbcUser,
-        String jdbcPassword) {
+        String jdbcPassword,
+        Optional<String> trinoJdbcUrl,
+        Properties properties) {
 
     public static ApiConfig load(Path file) throws IOException {
         Properties properties = new Properties();
@@ -40,7 +43,9 @@ public record ApiConfig(
                 p.getProperty("kafka.topic.raw", "cdp.events.raw"),
                 require(p, "operational.jdbc-url"),
                 require(p, "operational.jdbc-user"),
-                p.getProperty("operational.jdbc-password", ""));
+                p.getProperty("operational.jdbc-password", ""),
+                Optional.ofNullable(p.getProperty("trino.jdbc-url")).filter(url -> !url.isBlank()),
+                p);
     }
 
     private static String require(Properties properties, String key) {

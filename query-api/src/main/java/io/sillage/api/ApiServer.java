@@ -3,15 +3,21 @@ package io.sillage.api;
 import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 import io.sillage.api.db.OperationalDatabase;
+import io.sillage.api.http.ProfileHandlers;
 import io.sillage.api.http.SillageApp;
 import io.sillage.api.http.TrackingHandlers;
+import io.sillage.api.profiles.PostgresProfileViews;
+import io.sillage.api.profiles.TrinoProfileEvents;
 import io.sillage.api.projects.PostgresProjectStore;
 import io.sillage.api.tracking.KafkaEventPublisher;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +39,12 @@ public final class ApiServer {
         Clock clock = Clock.systemUTC();
         TrackingService tracking = new TrackingService(publisher, clock, config.maxEventsInFlight(), 30_000);
         WriteKeys writeKeys = new WriteKeys(new PostgresProjectStore(dataSource), clock, Duration.ofSeconds(60), Duration.ofSeconds(5));
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys));
+        PostgresProjectStore projects = new PostgresProjectStore(dataSource);
+        Map<String, String> settings = new HashMap<>();
+        config.properties().stringPropertyNames().forEach(key -> settings.put(key, config.properties().getProperty(key)));
+        ProfileHandlers profiles = new ProfileHandlers(projects, new PostgresProfileViews(dataSource),
+                config.trinoJdbcUrl().map(url -> new TrinoProfileEvents(url, "sillage-api")), tracking, new ProjectIdentityRules(settings));
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.stop();
             publisher.close();

@@ -135,10 +135,12 @@ public final class Cdp {
         }
 
         private static int detach(StackConfig config, Path supervisorPid, Path state) throws Exception {
+            Files.createDirectories(config.run());
             Files.writeString(state, "starting\n");
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dsillage.home=" + home(), "-cp", System.getProperty("java.class.path"), Cdp.class.getName(), "up");
             Path log = config.logs().resolve("cdp.log");
+            Files.createDirectories(config.logs());
             Files.deleteIfExists(log);
             // the log receives the banner with the demo API key
             Files.createFile(log, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));

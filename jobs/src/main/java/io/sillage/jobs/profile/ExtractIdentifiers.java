@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sillage.lakehouse.event.CollectedEvent;
 import io.sillage.lakehouse.event.SegmentEvents;

@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.jobs.collect.CollectJob;
 import io.sillage.jobs.collect.EventRows;
 import io.sillage.jobs.common.IcebergSinks;

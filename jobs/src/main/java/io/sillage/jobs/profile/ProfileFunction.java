@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.jobs.common.IcebergSinks;
 import io.sillage.jobs.common.JobSettings;
 import io.sillage.lakehouse.catalog.LakehouseConfig;

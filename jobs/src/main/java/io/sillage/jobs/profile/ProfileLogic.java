@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.jobs.profile.ProfileState.MergeEntry;
 import io.sillage.jobs.profile.StitchMessage.Kind;
 import io.sillage.lakehouse.identity.IdentityRules;

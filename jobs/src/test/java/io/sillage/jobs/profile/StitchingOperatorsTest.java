@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.event.CollectedEvent;
 import java.time.Duration;
 import java.util.ArrayDeque;

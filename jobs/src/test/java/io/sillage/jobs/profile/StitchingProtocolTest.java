@@ -1,5 +1,6 @@
 package io.sillage.jobs.profile;
 
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

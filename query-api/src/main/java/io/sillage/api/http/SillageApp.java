@@ -17,12 +17,23 @@ public final class SillageApp {
 
     private SillageApp() {}
 
-    public static Javalin create(TrackingHandlers tracking) {
+    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles) {
         requireNonNull(tracking, "tracking is null");
+        requireNonNull(profiles, "profiles is null");
+        byte[] openApi = resource("/api/openapi.json");
+        byte[] docs = resource("/api/docs.html");
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = 8L * 1024 * 1024;
+            config.staticFiles.enableWebjars();
             config.routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+
+            // marketer API (Bearer API key), described by an OpenAPI 3.1 document with a browsable UI
+            config.routes.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+            config.routes.get("/api/docs", ctx -> ctx.contentType("text/html; charset=utf-8").result(docs));
+            config.routes.get("/api/v1/profiles/{identifier}", profiles::get);
+            config.routes.get("/api/v1/profiles/{identifier}/events", profiles::events);
+            config.routes.put("/api/v1/profiles/{identifier}/subscriptions", profiles::putSubscriptions);
 
             // Segment-compatible tracking API
             for (EventType type : EventType.values()) {
@@ -45,6 +56,18 @@ public final class SillageApp {
                 }
             });
         });
+    }
+
+    private static byte[] resource(String name) {
+        try (var in = SillageApp.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing resource " + name);
+            }
+            return in.readAllBytes();
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot read resource " + name, e);
+        }
     }
 
     static void problem(Context ctx, ProblemException e) {

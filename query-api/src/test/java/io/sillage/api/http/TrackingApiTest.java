@@ -12,6 +12,7 @@ import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.api.tracking.EventPublisher.OutgoingEvent;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -441,7 +443,8 @@ class TrackingApiTest {
     private void withApp(int maxEventsInFlight, long acknowledgementTimeoutMillis, ServerTest test) {
         TrackingService tracking = new TrackingService(publisher, clock, maxEventsInFlight, acknowledgementTimeoutMillis);
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys));
+        ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles);
         TestCase testCase = (server, client) -> test.run(server);
         try {
             JavalinTest.test(app, testCase);

@@ -1,6 +1,4 @@
-package io.sillage.jobs.profile;
-
-import io.sillage.lakehouse.identity.IdentityRules;
+package io.sillage.lakehouse.identity;
 
 import java.io.Serializable;
 import java.util.ArrayList;
