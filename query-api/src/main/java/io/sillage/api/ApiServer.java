@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
 import io.sillage.api.db.OperationalDatabase;
 import io.sillage.api.http.ProfileHandlers;
+import io.sillage.api.maintenance.ProfileFoldScheduler;
 import io.sillage.api.http.SillageApp;
 import io.sillage.api.http.TrackingHandlers;
 import io.sillage.api.profiles.PostgresProfileViews;
@@ -13,11 +14,13 @@ import io.sillage.api.tracking.KafkaEventPublisher;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
+import io.sillage.lakehouse.maintenance.ProfileFold;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +48,13 @@ public final class ApiServer {
         ProfileHandlers profiles = new ProfileHandlers(projects, new PostgresProfileViews(dataSource),
                 config.trinoJdbcUrl().map(url -> new TrinoProfileEvents(url, "sillage-api")), tracking, new ProjectIdentityRules(settings));
         Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles);
+        Duration foldInterval = ApiConfig.duration(config.properties(), "maintenance.profile-fold-interval", Duration.ofMinutes(5));
+        Optional<ProfileFoldScheduler> fold = config.trinoJdbcUrl().filter(url -> !foldInterval.isZero()).map(url -> new ProfileFoldScheduler(url,
+                new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),
+                        ApiConfig.duration(config.properties(), "maintenance.profile-fold-settle", Duration.ofMinutes(2))),
+                foldInterval));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            fold.ifPresent(ProfileFoldScheduler::close);
             app.stop();
             publisher.close();
             dataSource.close();

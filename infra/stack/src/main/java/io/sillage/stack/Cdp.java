@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code ./cdp} command line: runs the local stack and talks to it. */
 @Command(name = "cdp", mixinStandardHelpOptions = true, version = "Sillage 0.1.0",
         description = "Sillage local stack: PostgreSQL, Kafka, Trino, Flink and the HTTP API on this machine.",
-        subcommands = {Cdp.Up.class, Cdp.Down.class, Cdp.Status.class, Cdp.Logs.class, Cdp.Sql.class, Cdp.ProjectCommand.class, DemoCommand.class,
+        subcommands = {Cdp.Up.class, Cdp.Down.class, Cdp.Status.class, Cdp.Logs.class, Cdp.Sql.class, Cdp.ProjectCommand.class, DemoCommand.class, MaintenanceCommand.class,
                 io.sillage.stack.bench.BenchCommand.class})
 public final class Cdp {
     static Path home() {

@@ -9,6 +9,7 @@ import io.sillage.api.projects.PostgresProjectStore;
 import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.catalog.LakehouseSetup;
+import io.sillage.lakehouse.maintenance.LakehouseViews;
 import io.sillage.stack.component.Api;
 import io.sillage.stack.component.Component;
 import io.sillage.stack.component.Flink;
@@ -108,6 +109,7 @@ public class Stack {
         migrateOperationalDatabase();
         progress.accept("trino: starting on port " + config.trinoPort());
         trino.start();
+        ensureViews();
         progress.accept("flink: starting on port " + config.flinkPort());
         flink.start();
         progress.accept("api: starting on port " + config.apiPort());
@@ -135,6 +137,7 @@ public class Stack {
         settings.put("operational.jdbc-url", postgres.jdbcUrl(Postgres.OPERATIONAL_DATABASE));
         settings.put("operational.jdbc-user", Postgres.USER);
         settings.put("operational.jdbc-password", postgres.password());
+        settings.put("trino.jdbc-url", trino.jdbcUrl());
         settings.put("api.host", config.host());
         settings.put("api.port", Integer.toString(config.apiPort()));
         settings.put("flink.bind-address", config.host());
@@ -142,6 +145,16 @@ public class Stack {
         settings.put("flink.checkpoints-dir", config.var().resolve("flink").resolve("checkpoints").toString());
         settings.put("collect.checkpoint-interval", config.checkpointInterval().toSeconds() + "s");
         return settings;
+    }
+
+    /** Creates or replaces the Trino views (profiles, identities, profile_events). */
+    public void ensureViews() {
+        try (java.sql.Connection connection = trino.connect("sillage")) {
+            LakehouseViews.ensure(connection);
+        }
+        catch (java.sql.SQLException e) {
+            throw new StackException("Cannot create the lakehouse views through Trino: " + e.getMessage(), e);
+        }
     }
 
     public LakehouseConfig lakehouseConfig() {

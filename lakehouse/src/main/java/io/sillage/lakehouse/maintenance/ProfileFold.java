@@ -46,7 +46,8 @@ public final class ProfileFold {
             try (PreparedStatement replace = trino.prepareStatement("""
                     create or replace table lakehouse.cdp.profiles_base
                     with (format_version = 2, partitioning = array['bucket(profile_id, 8)'])
-                    as """ + LakehouseViews.latestProfiles("(select * from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?))"))) {
+                    as
+                    """ + LakehouseViews.latestProfiles("(select * from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?))"))) {
                 replace.setString(1, cutoff.toString());
                 replace.executeUpdate();
             }

@@ -87,6 +87,18 @@ public class Trino extends Component {
         }
     }
 
+    /** JDBC URL of the coordinator, on catalog lakehouse and schema cdp. */
+    public String jdbcUrl() {
+        return "jdbc:trino://" + config.host() + ":" + config.trinoPort() + "/lakehouse/cdp";
+    }
+
+    /** A connection as {@code user}; Trino on loopback has no password. */
+    public java.sql.Connection connect(String user) throws java.sql.SQLException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", user);
+        return java.sql.DriverManager.getConnection(jdbcUrl(), properties);
+    }
+
     public static String warehouseUri(StackConfig config) {
         return "file://" + config.var().resolve("warehouse");
     }
