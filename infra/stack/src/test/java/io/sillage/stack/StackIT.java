@@ -230,6 +230,122 @@ class StackIT {
 
     @Test
     @Order(4)
+    void twoDevicesBecomeOneProfileSeenThroughTheApiAndTrino() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String web = "web-" + run;
+        String app = "app-" + run;
+        String user = "42-" + run;
+        String email = "jane." + run + "@example.com";
+        // browsing anonymously on the web, then the app, where the person logs in; then the web login
+        assertThat(post("/v1/track", project.writeKey(), """
+                {"anonymousId":"%s","event":"Product Added","properties":{"cart_id":"c-%s","category":"shoes"}}""".formatted(web, run)).statusCode()).isEqualTo(200);
+        assertThat(post("/v1/track", project.writeKey(), """
+                {"anonymousId":"%s","event":"Application Opened"}""".formatted(app)).statusCode()).isEqualTo(200);
+        assertThat(post("/v1/identify", project.writeKey(), """
+                {"anonymousId":"%s","userId":"%s","traits":{"email":"%s ","first_name":"Jane","email_subscribe":"opted_in"}}"""
+                .formatted(app, user, email.toUpperCase(java.util.Locale.ROOT).replace("@EXAMPLE.COM", "@Example.com"))).statusCode()).isEqualTo(200);
+        assertThat(post("/v1/track", project.writeKey(), """
+                {"userId":"%s","event":"Order Completed","properties":{"order_id":"o-%s","revenue":30.5,"currency":"EUR"}}""".formatted(user, run)).statusCode()).isEqualTo(200);
+        assertThat(post("/v1/identify", project.writeKey(), """
+                {"anonymousId":"%s","userId":"%s"}""".formatted(web, user)).statusCode()).isEqualTo(200);
+        // the same user id in another project is another person
+        assertThat(post("/v1/identify", otherProject.writeKey(), """
+                {"anonymousId":"other-%s","userId":"%s","traits":{"first_name":"Not Jane"}}""".formatted(run, user)).statusCode()).isEqualTo(200);
+
+        JsonNode profile = awaitProfile(project.apiKey(), "email:" + email.toUpperCase(java.util.Locale.ROOT) + " ",
+                found -> found.at("/computed/eventCount").asLong() == 5 && found.get("identifiers").size() == 4);
+        String profileId = profile.get("profileId").textValue();
+        assertThat(profile.get("lookedUpBy").textValue()).isEqualTo("email:" + email);
+        assertThat(profile.get("identifiers")).extracting(identifier -> identifier.get("type").textValue() + ":" + identifier.get("value").textValue())
+                .containsExactlyInAnyOrder("anonymous_id:" + web, "anonymous_id:" + app, "user_id:" + user, "email:" + email);
+        assertThat(profile.at("/traits/first_name").textValue()).isEqualTo("Jane");
+        assertThat(profile.at("/computed/orderCount").asLong()).isEqualTo(1);
+        assertThat(profile.at("/computed/revenue").asDouble()).isEqualTo(30.5);
+        assertThat(profile.get("subscriptions")).anySatisfy(subscription -> {
+            assertThat(subscription.get("channel").textValue()).isEqualTo("email");
+            assertThat(subscription.get("status").textValue()).isEqualTo("opted_in");
+        });
+        assertThat(profile.get("merges")).isNotEmpty();
+        for (String identifier : List.of("anonymous_id:" + web, "anonymous_id:" + app, "user_id:" + user)) {
+            assertThat(getJson("/api/v1/profiles/" + identifier, project.apiKey(), 200).get("profileId").textValue()).isEqualTo(profileId);
+        }
+        // another project's key never sees it; its own profile for the same user id is another one
+        getJson("/api/v1/profiles/anonymous_id:" + web, otherProject.apiKey(), 404);
+        JsonNode other = awaitProfile(otherProject.apiKey(), "user_id:" + user, found -> true);
+        assertThat(other.get("profileId").textValue()).isNotEqualTo(profileId);
+        assertThat(other.at("/traits/first_name").textValue()).isEqualTo("Not Jane");
+        assertThat(getJson("/api/v1/profiles/" + user, project.apiKey(), 400).get("detail").textValue()).contains("no type");
+
+        // the event history, newest first, in pages, with the web cart sent before any login
+        List<String> names = new ArrayList<>();
+        String next = "/api/v1/profiles/user_id:" + user + "/events?limit=2";
+        await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofSeconds(1)).until(() ->
+                getJson("/api/v1/profiles/user_id:" + user + "/events?limit=10", project.apiKey(), 200).get("data").size() == 5);
+        while (next != null) {
+            HttpResponse<String> page = get(next, project.apiKey());
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+            JsonNode body = JSON.readTree(page.body());
+            body.get("data").forEach(event -> names.add(event.get("type").textValue() + ":" + event.path("event").asText("")));
+            next = page.headers().firstValue("Link").map(link -> link.substring(1, link.indexOf('>'))).orElse(null);
+            assertThat(body.get("next").isNull()).isEqualTo(next == null);
+        }
+        assertThat(names).containsExactly("identify:", "track:Order Completed", "identify:", "track:Application Opened", "track:Product Added");
+
+        // analysts: identities, attribution of the early events, merges, and the profiles view
+        try (Connection trino = trino()) {
+            awaitRows("select count(*) from profile_events where profile_id = ?", List.of(profileId), 5);
+            assertThat(queryString(trino, "select profile_id from identities where project_id = ? and identifier = ?", project.projectId(), "anonymous_id:" + web))
+                    .isEqualTo(profileId);
+            assertThat(queryLong(trino, "select count(*) from profile_events where profile_id = ? and event = 'Product Added'", profileId)).isEqualTo(1);
+            assertThat(queryLong(trino, "select count(*) from profile_merges where project_id = ? and into_profile_id = ? and decision = 'merged'",
+                    project.projectId(), profileId)).isPositive();
+            assertThat(queryLong(trino, "select event_count from profiles where profile_id = ?", profileId)).isEqualTo(5);
+        }
+
+        // a subscription change through the API reaches the profile, with its evidence
+        HttpResponse<String> change = put("/api/v1/profiles/email:" + email + "/subscriptions", project.apiKey(),
+                "{\"subscriptions\":[{\"channel\":\"email\",\"status\":\"unsubscribed\"}]}");
+        assertThat(change.statusCode()).as(change.body()).isEqualTo(202);
+        JsonNode unsubscribed = awaitProfile(project.apiKey(), "user_id:" + user, found -> {
+            for (JsonNode subscription : found.get("subscriptions")) {
+                if (subscription.get("channel").textValue().equals("email") && subscription.get("topic").isNull()) {
+                    return subscription.get("status").textValue().equals("unsubscribed");
+                }
+            }
+            return false;
+        });
+        assertThat(unsubscribed.get("profileId").textValue()).isEqualTo(profileId);
+    }
+
+    @Test
+    @Order(5)
+    void aSharedDeviceNeverMergesTwoUsers() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String kiosk = "kiosk-" + run;
+        assertThat(post("/v1/identify", project.writeKey(), """
+                {"anonymousId":"%s","userId":"first-%s","traits":{"first_name":"First"}}""".formatted(kiosk, run)).statusCode()).isEqualTo(200);
+        JsonNode first = awaitProfile(project.apiKey(), "user_id:first-" + run, found -> found.get("identifiers").size() == 2);
+        assertThat(post("/v1/identify", project.writeKey(), """
+                {"anonymousId":"%s","userId":"second-%s","traits":{"first_name":"Second"}}""".formatted(kiosk, run)).statusCode()).isEqualTo(200);
+        JsonNode second = awaitProfile(project.apiKey(), "user_id:second-" + run, found -> found.at("/computed/eventCount").asLong() == 1);
+        assertThat(second.get("profileId").textValue()).isNotEqualTo(first.get("profileId").textValue());
+        assertThat(second.at("/traits/first_name").textValue()).isEqualTo("Second");
+        try (Connection trino = trino()) {
+            awaitRows("select count(*) from profile_merges where project_id = ? and identifier = ? and decision = 'refused'",
+                    List.of(project.projectId(), "anonymous_id:" + kiosk), 1);
+            assertThat(queryString(trino, "select rule from profile_merges where project_id = ? and identifier = ? and decision = 'refused'",
+                    project.projectId(), "anonymous_id:" + kiosk)).isEqualTo("at most 1 user_id per profile");
+        }
+        // the device stays with the first user; the second user's profile keeps only its own id
+        assertThat(getJson("/api/v1/profiles/anonymous_id:" + kiosk, project.apiKey(), 200).get("profileId").textValue())
+                .isEqualTo(first.get("profileId").textValue());
+        JsonNode settled = awaitProfile(project.apiKey(), "user_id:second-" + run, found -> found.get("identifiers").size() == 1);
+        assertThat(settled.at("/identifiers/0/value").textValue()).isEqualTo("second-" + run);
+        assertThat(getJson("/api/v1/profiles/user_id:first-" + run, project.apiKey(), 200).at("/traits/first_name").textValue()).isEqualTo("First");
+    }
+
+    @Test
+    @Order(6)
     void killingFlinkMidStreamLosesAndDuplicatesNothing() throws Exception {
         String run = "crash-" + UUID.randomUUID().toString().substring(0, 8);
         Set<String> accepted = java.util.Collections.synchronizedSet(new HashSet<>());
@@ -290,6 +406,42 @@ class StackIT {
             assertThat(queryLong(trino, "select count(distinct message_id) from events where project_id = ? and user_id = ?", project.projectId(), run))
                     .isEqualTo(expected);
         }
+        // the profile counted each accepted event once, through the crash
+        awaitProfile(project.apiKey(), "user_id:" + run, found -> found.at("/computed/eventCount").asLong() >= expected);
+        assertThat(getJson("/api/v1/profiles/user_id:" + run, project.apiKey(), 200).at("/computed/eventCount").asLong()).isEqualTo(expected);
+    }
+
+    private JsonNode awaitProfile(String apiKey, String identifier, java.util.function.Predicate<JsonNode> condition) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            HttpResponse<String> response = get("/api/v1/profiles/" + encode(identifier), apiKey);
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            found[0] = JSON.readTree(response.body());
+            return condition.test(found[0]);
+        });
+        return found[0];
+    }
+
+    private JsonNode getJson(String path, String apiKey, int status) throws Exception {
+        HttpResponse<String> response = get(path, apiKey);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> get(String path, String apiKey) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path)).header("Authorization", "Bearer " + apiKey).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> put(String path, String apiKey, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path)).header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String encode(String identifier) {
+        return java.net.URLEncoder.encode(identifier, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private void awaitRows(String sql, List<String> parameters, long expected) {

@@ -21,8 +21,9 @@ class CdpTablesTest {
     }
 
     @Test
-    void listsTheEventsAndRejectedEventsTablesInTheCdpNamespace() {
-        assertThat(CdpTables.all()).extracting(TableDefinition::name).containsExactly("events", "rejected_events");
+    void listsEveryTableInTheCdpNamespace() {
+        assertThat(CdpTables.all()).extracting(TableDefinition::name)
+                .containsExactly("events", "rejected_events", "profile_changes", "profiles_base", "profile_merges");
         assertThat(CdpTables.all()).allSatisfy(table ->
                 assertThat(table.identifier().namespace()).isEqualTo(CdpTables.NAMESPACE));
     }
@@ -42,6 +43,18 @@ class CdpTablesTest {
     @MethodSource("tables")
     void columnNamesAreUniqueWithinATable(TableDefinition table) {
         assertThat(table.schema().columns()).extracting(NestedField::name).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void theProfileChangeLogAndBaseShareTheirColumnsAndIds() {
+        for (NestedField column : CdpTables.PROFILES_BASE_SCHEMA.columns()) {
+            assertThat(CdpTables.PROFILE_CHANGES_SCHEMA.findField(column.name())).as(column.name()).isEqualTo(column);
+        }
+        // the change log is partitioned by its fold window, so folded windows are dropped as whole partitions
+        assertThat(CdpTables.PROFILE_CHANGES.spec().fields()).singleElement().satisfies(field -> {
+            assertThat(field.transform().isIdentity()).isTrue();
+            assertThat(field.sourceId()).isEqualTo(CdpTables.PROFILE_CHANGES_SCHEMA.findField("window_start").fieldId());
+        });
     }
 
     @Test
