@@ -56,7 +56,7 @@ public record StackConfig(
                 port(env, "SILLAGE_POSTGRES_PORT", 5433),
                 Optional.ofNullable(env.get("SILLAGE_TRINO_JAVA_HOME")).map(Path::of),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_HEALTH_TIMEOUT", "180"))),
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_CHECKPOINT_SECONDS", "10"))));
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_CHECKPOINT_SECONDS", "5"))));
     }
 
     public StackConfig withPorts(int api, int flink, int trino, int kafka, int kafkaController, int postgres) {

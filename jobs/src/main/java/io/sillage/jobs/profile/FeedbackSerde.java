@@ -33,6 +33,24 @@ public final class FeedbackSerde {
         }
     }
 
+    public static String stateToJson(ProfileState state) {
+        try {
+            return MAPPER.writeValueAsString(state);
+        }
+        catch (IOException e) {
+            throw new IllegalStateException("Cannot write a profile state as JSON", e);
+        }
+    }
+
+    public static ProfileState stateFromJson(String json) {
+        try {
+            return MAPPER.readValue(json, ProfileState.class);
+        }
+        catch (IOException e) {
+            throw new IllegalStateException("A merged profile's state is not readable JSON", e);
+        }
+    }
+
     public static StitchMessage fromJson(byte[] json) throws IOException {
         return MAPPER.readValue(json, StitchMessage.class);
     }

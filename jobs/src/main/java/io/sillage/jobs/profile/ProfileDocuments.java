@@ -1,90 +1,123 @@
 package io.sillage.jobs.profile;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.sillage.jobs.profile.ProfileState.MergeEntry;
 import io.sillage.jobs.profile.ProfileState.Subscription;
 import io.sillage.jobs.profile.ProfileState.TraitValue;
-
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
 
 /**
  * JSON views of a profile: the document the Profile View API serves (kept in the serving store), and the
  * {@code traits} and {@code subscriptions} columns of the lakehouse tables.
+ *
+ * <p>Written with a streaming generator, and trait values (already JSON text in the state) are copied as raw
+ * values: a snapshot is written for nearly every profile change, so this is on the job's hot path.
  */
 public final class ProfileDocuments {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonFactory JSON = new JsonFactory();
 
     private ProfileDocuments() {}
 
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator json) throws IOException;
+    }
+
     /** The Profile View document (see the OpenAPI description of {@code GET /api/v1/profiles/{identifier}}). */
+    public static String document(ProfileState state, String traits, String subscriptions) {
+        return write(json -> {
+            json.writeStartObject();
+            json.writeStringField("profileId", state.profileId);
+            json.writeNumberField("version", state.version);
+            json.writeStringField("mergedInto", state.mergedInto);
+            json.writeStringField("createdAt", time(state.createdAtMicros));
+            json.writeArrayFieldStart("identifiers");
+            for (String identifier : state.identifiers) {
+                int colon = identifier.indexOf(':');
+                json.writeStartObject();
+                json.writeStringField("type", identifier.substring(0, colon));
+                json.writeStringField("value", identifier.substring(colon + 1));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeFieldName("traits");
+            json.writeRawValue(traits);
+            json.writeObjectFieldStart("traitSources");
+            for (Map.Entry<String, TraitValue> trait : state.traits.entrySet()) {
+                json.writeObjectFieldStart(trait.getKey());
+                json.writeStringField("setAt", time(trait.getValue().setAtMicros));
+                json.writeStringField("source", trait.getValue().source);
+                json.writeStringField("messageId", trait.getValue().messageId);
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+            json.writeFieldName("subscriptions");
+            json.writeRawValue(subscriptions);
+            json.writeObjectFieldStart("computed");
+            json.writeStringField("firstSeen", time(state.firstSeenMicros));
+            json.writeStringField("lastSeen", time(state.lastSeenMicros));
+            json.writeNumberField("eventCount", state.eventCount);
+            json.writeNumberField("orderCount", state.orderCount);
+            json.writeNumberField("revenue", state.revenue);
+            json.writeStringField("lastOrderAt", time(state.lastOrderMicros));
+            json.writeEndObject();
+            json.writeArrayFieldStart("merges");
+            for (MergeEntry merge : state.merges) {
+                json.writeStartObject();
+                json.writeStringField("fromProfileId", merge.fromProfileId);
+                json.writeStringField("intoProfileId", merge.intoProfileId);
+                json.writeStringField("identifier", merge.identifier);
+                json.writeStringField("messageId", merge.messageId);
+                json.writeStringField("eventTime", time(merge.eventTimeMicros));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        });
+    }
+
     public static String document(ProfileState state) {
-        ObjectNode root = NODES.objectNode();
-        root.put("profileId", state.profileId);
-        root.put("version", state.version);
-        root.put("mergedInto", state.mergedInto);
-        root.put("createdAt", time(state.createdAtMicros));
-        ArrayNode identifiers = root.putArray("identifiers");
-        for (String identifier : state.identifiers) {
-            int colon = identifier.indexOf(':');
-            identifiers.addObject().put("type", identifier.substring(0, colon)).put("value", identifier.substring(colon + 1));
-        }
-        root.set("traits", traits(state));
-        ObjectNode traitSources = root.putObject("traitSources");
-        for (Map.Entry<String, TraitValue> trait : state.traits.entrySet()) {
-            traitSources.putObject(trait.getKey())
-                    .put("setAt", time(trait.getValue().setAtMicros))
-                    .put("source", trait.getValue().source)
-                    .put("messageId", trait.getValue().messageId);
-        }
-        root.set("subscriptions", subscriptions(state));
-        ObjectNode computed = root.putObject("computed");
-        computed.put("firstSeen", time(state.firstSeenMicros));
-        computed.put("lastSeen", time(state.lastSeenMicros));
-        computed.put("eventCount", state.eventCount);
-        computed.put("orderCount", state.orderCount);
-        computed.put("revenue", state.revenue);
-        computed.put("lastOrderAt", time(state.lastOrderMicros));
-        ArrayNode merges = root.putArray("merges");
-        for (MergeEntry merge : state.merges) {
-            merges.addObject()
-                    .put("fromProfileId", merge.fromProfileId)
-                    .put("intoProfileId", merge.intoProfileId)
-                    .put("identifier", merge.identifier)
-                    .put("messageId", merge.messageId)
-                    .put("eventTime", time(merge.eventTimeMicros));
-        }
-        return root.toString();
+        return document(state, traits(state), subscriptions(state));
     }
 
     /** Trait name to value, as a JSON object. */
-    public static ObjectNode traits(ProfileState state) {
-        ObjectNode traits = NODES.objectNode();
-        for (Map.Entry<String, TraitValue> trait : state.traits.entrySet()) {
-            traits.set(trait.getKey(), parse(trait.getValue().value));
-        }
-        return traits;
+    public static String traits(ProfileState state) {
+        return write(json -> {
+            json.writeStartObject();
+            for (Map.Entry<String, TraitValue> trait : state.traits.entrySet()) {
+                json.writeFieldName(trait.getKey());
+                if (trait.getValue().value == null) {
+                    json.writeNull();
+                }
+                else {
+                    json.writeRawValue(trait.getValue().value);
+                }
+            }
+            json.writeEndObject();
+        });
     }
 
-    public static ArrayNode subscriptions(ProfileState state) {
-        ArrayNode subscriptions = NODES.arrayNode();
-        for (Subscription subscription : state.subscriptions.values()) {
-            subscriptions.addObject()
-                    .put("channel", subscription.channel)
-                    .put("topic", subscription.topic)
-                    .put("installationId", subscription.installationId)
-                    .put("status", subscription.status)
-                    .put("changedAt", time(subscription.changedAtMicros))
-                    .put("source", subscription.source)
-                    .put("messageId", subscription.messageId);
-        }
-        return subscriptions;
+    public static String subscriptions(ProfileState state) {
+        return write(json -> {
+            json.writeStartArray();
+            for (Subscription subscription : state.subscriptions.values()) {
+                json.writeStartObject();
+                json.writeStringField("channel", subscription.channel);
+                json.writeStringField("topic", subscription.topic);
+                json.writeStringField("installationId", subscription.installationId);
+                json.writeStringField("status", subscription.status);
+                json.writeStringField("changedAt", time(subscription.changedAtMicros));
+                json.writeStringField("source", subscription.source);
+                json.writeStringField("messageId", subscription.messageId);
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        });
     }
 
     /** ISO-8601 UTC, or null for the "never" sentinels. */
@@ -95,15 +128,14 @@ public final class ProfileDocuments {
         return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L).toString();
     }
 
-    private static JsonNode parse(String json) {
-        if (json == null) {
-            return NODES.nullNode();
-        }
-        try {
-            return MAPPER.readTree(json);
+    private static String write(Body body) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            body.write(json);
         }
         catch (IOException e) {
-            return NODES.textNode(json);
+            throw new UncheckedIOException("Cannot write a profile as JSON", e);
         }
+        return out.toString();
     }
 }

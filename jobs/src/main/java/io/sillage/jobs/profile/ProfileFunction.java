@@ -25,7 +25,7 @@ import org.apache.flink.util.OutputTag;
  * so a profile receiving a thousand events a second is written once a second. Messages for identifiers and
  * other profiles go to {@link #FEEDBACK}, merge decisions to {@link #DECISIONS}.
  */
-public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage, ProfileState> {
+public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage, ProfileSnapshot> {
     public static final OutputTag<StitchMessage> FEEDBACK = new OutputTag<>("stitch-feedback") {};
     public static final OutputTag<MergeDecision> DECISIONS = new OutputTag<>("merge-decisions") {};
 
@@ -50,7 +50,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
     }
 
     @Override
-    public void processElement(StitchMessage message, Context context, Collector<ProfileState> out) throws Exception {
+    public void processElement(StitchMessage message, Context context, Collector<ProfileSnapshot> out) throws Exception {
         ProfileState before = profile.value();
         long versionBefore = before == null ? -1 : before.version;
         String mergedIntoBefore = before == null ? null : before.mergedInto;
@@ -104,10 +104,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext context, Collector<ProfileState> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext context, Collector<ProfileSnapshot> out) throws Exception {
         ProfileState state = profile.value();
         if (state != null) {
-            out.collect(state);
+            out.collect(ProfileSnapshot.of(state, timestamp));
         }
     }
 }

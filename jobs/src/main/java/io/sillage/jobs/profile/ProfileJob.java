@@ -27,7 +27,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *       expire after {@code identity.anonymous-ttl}, default 365d, without use); profiles are keyed by project
  *       and profile id. No key or operator is global: both scale with parallelism.</li>
  *   <li>Outputs: {@code cdp.profile_changes} (one row per profile per {@code profiles.flush-interval} at most,
- *       default 1s; folded into {@code cdp.profiles_base} by maintenance), {@code cdp.profile_merges}, and the
+ *       default 2s; folded into {@code cdp.profiles_base} by maintenance), {@code cdp.profile_merges}, and the
  *       serving store in PostgreSQL ({@code operational.jdbc-url}) that the Profile View API reads.</li>
  *   <li>Guarantees: Iceberg tables exactly once (checkpointed commits). The feedback topic is at least once;
  *       its handlers are idempotent or deduplicated. The serving store is an idempotent upsert.</li>
@@ -43,7 +43,7 @@ public final class ProfileJob {
     /** What {@link #buildPipeline} produces before sinks. */
     public record ProfileStreams(
             SingleOutputStreamOperator<StitchMessage> directory,
-            SingleOutputStreamOperator<ProfileState> profiles) {
+            SingleOutputStreamOperator<ProfileSnapshot> profiles) {
         public DataStream<StitchMessage> feedback() {
             return profiles.getSideOutput(ProfileFunction.FEEDBACK);
         }
@@ -84,7 +84,7 @@ public final class ProfileJob {
         LakehouseConfig lakehouse = LakehouseConfig.fromProperties(settings.properties());
         Duration foldWindow = settings.duration("profiles.fold-window", Duration.ofMinutes(5));
         IcebergSinks.append(streams.profiles()
-                        .map(state -> ProfileRows.change(state, System.currentTimeMillis(), foldWindow))
+                        .map(snapshot -> ProfileRows.change(snapshot, foldWindow))
                         .returns(io.sillage.jobs.collect.EventRows.typeInfo(CdpTables.PROFILE_CHANGES_SCHEMA))
                         .name("to profile change rows"),
                 lakehouse, CdpTables.PROFILE_CHANGES, "profile-changes-sink");
@@ -109,7 +109,7 @@ public final class ProfileJob {
     public static ProfileStreams buildPipeline(DataStream<IdentifiedEvent> identified, DataStream<StitchMessage> feedback, JobSettings settings) {
         ProjectIdentityRules rules = new ProjectIdentityRules(settings.asMap());
         Duration anonymousTtl = settings.duration("identity.anonymous-ttl", Duration.ofDays(365));
-        Duration flushInterval = settings.duration("profiles.flush-interval", Duration.ofSeconds(1));
+        Duration flushInterval = settings.duration("profiles.flush-interval", Duration.ofSeconds(2));
         DataStream<StitchMessage> routes = identified
                 .filter(event -> event.anchor() != null)
                 .map(event -> StitchMessage.route(event.event().projectId(), event.identifiers(), ExtractIdentifiers.profileEvent(event.event())))
@@ -122,7 +122,7 @@ public final class ProfileJob {
                 .process(new DirectoryFunction(anonymousTtl))
                 .name("identifier directory")
                 .uid("profile-directory");
-        SingleOutputStreamOperator<ProfileState> profiles = directory
+        SingleOutputStreamOperator<ProfileSnapshot> profiles = directory
                 .union(feedback.filter(message -> !message.kind.toIdentifier()).name("to profiles"))
                 .keyBy(StitchMessage::key)
                 .process(new ProfileFunction(rules, flushInterval))

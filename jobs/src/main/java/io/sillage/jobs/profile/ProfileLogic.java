@@ -196,7 +196,7 @@ public final class ProfileLogic implements Serializable {
         if (state.merges.stream().anyMatch(entry -> entry.fromProfileId.equals(from))) {
             return state;
         }
-        ProfileUpdates.absorb(state, absorb.state, new MergeEntry(from, state.profileId, absorb.identifier, absorb.messageId, absorb.eventTimeMicros));
+        ProfileUpdates.absorb(state, FeedbackSerde.stateFromJson(absorb.state), new MergeEntry(from, state.profileId, absorb.identifier, absorb.messageId, absorb.eventTimeMicros));
         return state;
     }
 

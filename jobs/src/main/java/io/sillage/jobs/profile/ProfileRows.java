@@ -13,7 +13,9 @@ import org.apache.flink.table.data.StringData;
 public final class ProfileRows {
     private ProfileRows() {}
 
-    public static RowData change(ProfileState state, long changedAtMillis, Duration foldWindow) {
+    public static RowData change(ProfileSnapshot snapshot, Duration foldWindow) {
+        ProfileState state = snapshot.state;
+        long changedAtMillis = snapshot.takenAtMillis;
         long windowMillis = foldWindow.toMillis();
         long windowStart = Math.floorDiv(changedAtMillis, windowMillis) * windowMillis;
         StringData[] identifiers = state.identifiers.stream().map(StringData::fromString).toArray(StringData[]::new);
@@ -23,8 +25,8 @@ public final class ProfileRows {
                 state.version,
                 EventRows.string(state.mergedInto),
                 new GenericArrayData(identifiers),
-                EventRows.string(ProfileDocuments.traits(state).toString()),
-                EventRows.string(ProfileDocuments.subscriptions(state).toString()),
+                EventRows.string(snapshot.traits),
+                EventRows.string(snapshot.subscriptions),
                 micros(state.createdAtMicros),
                 micros(state.firstSeenMicros),
                 micros(state.lastSeenMicros),

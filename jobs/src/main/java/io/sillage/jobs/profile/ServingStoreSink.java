@@ -57,29 +57,30 @@ public class ServingStoreSink<T> implements Sink<T> {
         this.upsert = requireNonNull(upsert, "upsert is null");
     }
 
-    public static final Upsert<ProfileState> PROFILES = new Upsert<>() {
+    public static final Upsert<ProfileSnapshot> PROFILES = new Upsert<>() {
         @Override
         public String sql() {
             return """
                     insert into profile_view (project_id, profile_id, version, merged_into, document, updated_at)
-                    values (?, ?, ?, ?, ?::jsonb, now())
+                    values (?, ?, ?, ?, ?::json, now())
                     on conflict (project_id, profile_id) do update
                     set version = excluded.version, merged_into = excluded.merged_into, document = excluded.document, updated_at = now()
                     where profile_view.version <= excluded.version""";
         }
 
         @Override
-        public String key(ProfileState state) {
-            return StitchMessage.key(state.projectId, state.profileId);
+        public String key(ProfileSnapshot snapshot) {
+            return StitchMessage.key(snapshot.state.projectId, snapshot.state.profileId);
         }
 
         @Override
-        public void bind(PreparedStatement statement, ProfileState state) throws SQLException {
+        public void bind(PreparedStatement statement, ProfileSnapshot snapshot) throws SQLException {
+            ProfileState state = snapshot.state;
             statement.setString(1, state.projectId);
             statement.setString(2, state.profileId);
             statement.setLong(3, state.version);
             statement.setString(4, state.mergedInto);
-            statement.setString(5, ProfileDocuments.document(state));
+            statement.setString(5, snapshot.document);
         }
     };
 

@@ -56,7 +56,11 @@ public class StitchMessage {
     public long eventTimeMicros;
     public List<String> identifiers = new ArrayList<>();
     public ProfileEvent event;
-    public ProfileState state;
+    /**
+     * ABSORB only: the merged profile's state as JSON. Kept as text so that the messages of the hot path (one
+     * per event) do not carry an empty profile through every serialization.
+     */
+    public String state;
     public String reason;
     /** True when an APPLY reached a merged profile and was sent on to the survivor. */
     public boolean forwarded;
@@ -152,7 +156,7 @@ public class StitchMessage {
     public static StitchMessage absorb(String projectId, String root, String from, ProfileState state, StitchMessage accept) {
         StitchMessage message = new StitchMessage(Kind.ABSORB, projectId, root);
         message.profileId = from;
-        message.state = state;
+        message.state = FeedbackSerde.stateToJson(state);
         message.copyEvidence(accept);
         return message;
     }

@@ -27,7 +27,7 @@ class StitchingOperatorsTest {
 
     private static final class Wiring implements AutoCloseable {
         KeyedOneInputStreamOperatorTestHarness<String, StitchMessage, StitchMessage> directory;
-        KeyedOneInputStreamOperatorTestHarness<String, StitchMessage, ProfileState> profiles;
+        KeyedOneInputStreamOperatorTestHarness<String, StitchMessage, ProfileSnapshot> profiles;
         private final Deque<StitchMessage> pending = new ArrayDeque<>();
 
         Wiring() throws Exception {
@@ -88,7 +88,7 @@ class StitchingOperatorsTest {
         return harness;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, StitchMessage, ProfileState> profileHarness(OperatorSubtaskState restore) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, StitchMessage, ProfileSnapshot> profileHarness(OperatorSubtaskState restore) throws Exception {
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ProfileFunction(ProjectIdentityRules.defaults(), FLUSH)), StitchMessage::key, Types.STRING);
         if (restore != null) {
@@ -111,7 +111,7 @@ class StitchingOperatorsTest {
 
             wiring.profiles.setProcessingTime(FLUSH.toMillis());
 
-            List<ProfileState> snapshots = wiring.profiles.extractOutputValues();
+            List<ProfileState> snapshots = wiring.profiles.extractOutputValues().stream().map(snapshot -> snapshot.state).toList();
             String survivor = ProfileIds.create(PROJECT, "anonymous_id:A", 1_000);
             assertThat(snapshots).hasSize(3);
             ProfileState live = snapshots.stream().filter(ProfileState::alive).findFirst().orElseThrow();
@@ -158,7 +158,7 @@ class StitchingOperatorsTest {
             restored.pump();
             restored.profiles.setProcessingTime(FLUSH.toMillis());
 
-            ProfileState live = restored.profiles.extractOutputValues().stream().filter(ProfileState::alive).findFirst().orElseThrow();
+            ProfileState live = restored.profiles.extractOutputValues().stream().map(snapshot -> snapshot.state).filter(ProfileState::alive).findFirst().orElseThrow();
             assertThat(live.profileId).isEqualTo(ProfileIds.create(PROJECT, "anonymous_id:A", 1_000));
             assertThat(live.identifiers).containsExactlyInAnyOrder("anonymous_id:A", "user_id:7");
             assertThat(live.eventCount).as("m1, m2 and the event that waited").isEqualTo(3);
@@ -171,6 +171,7 @@ class StitchingOperatorsTest {
     void typesCrossingOperatorsAreSerializedWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(StitchMessage.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileState.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileSnapshot.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileEvent.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(MergeDecision.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(IdentityLink.class);

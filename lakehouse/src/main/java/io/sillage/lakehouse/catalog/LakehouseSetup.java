@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -38,7 +40,9 @@ public final class LakehouseSetup {
         List<String> created = new ArrayList<>();
         for (TableDefinition table : CdpTables.all()) {
             if (catalog.tableExists(table.identifier())) {
-                addMissingColumns(catalog.loadTable(table.identifier()), table);
+                Table existing = catalog.loadTable(table.identifier());
+                addMissingColumns(existing, table);
+                updateProperties(existing, table);
                 continue;
             }
             try {
@@ -63,6 +67,24 @@ public final class LakehouseSetup {
         for (Types.NestedField column : table.schema().columns()) {
             if (existing.schema().findField(column.name()) == null) {
                 update.addColumn(column.name(), column.type(), column.doc());
+                changed = true;
+            }
+        }
+        if (changed) {
+            update.commit();
+        }
+    }
+
+    /** Tables created by an older version get the table properties set since. */
+    private static void updateProperties(Table existing, TableDefinition table) {
+        UpdateProperties update = existing.updateProperties();
+        boolean changed = false;
+        for (java.util.Map.Entry<String, String> property : table.properties().entrySet()) {
+            if (property.getKey().equals(TableProperties.FORMAT_VERSION)) {
+                continue; // set at creation, not a property to update
+            }
+            if (!property.getValue().equals(existing.properties().get(property.getKey()))) {
+                update.set(property.getKey(), property.getValue());
                 changed = true;
             }
         }

@@ -29,7 +29,10 @@ public final class CdpTables {
             TableProperties.DEFAULT_FILE_FORMAT, "parquet",
             TableProperties.PARQUET_COMPRESSION, "zstd",
             TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-            TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "50");
+            TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "50",
+            // ids, JSON and timestamps are nearly all distinct: a small dictionary falls back to plain encoding
+            // early instead of hashing 2 MB of unique values per column (a fifth of the pipeline's CPU)
+            TableProperties.PARQUET_DICT_SIZE_BYTES, "65536");
 
     public static final Schema EVENTS_SCHEMA = new Schema(
             required(1, "project_id", Types.StringType.get(), "Project the write key belongs to"),

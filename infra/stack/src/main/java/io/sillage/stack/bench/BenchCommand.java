@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./cdp bench collect}: runs the collect benchmark against the running stack and prints a Markdown row. */
 @Command(name = "bench", description = "Benchmarks against the running stack (start it with ./cdp up --detach).",
-        subcommands = BenchCommand.Collect.class)
+        subcommands = {BenchCommand.Collect.class, BenchCommand.Profiles.class})
 public final class BenchCommand {
     @Command(name = "collect", description = "Sustained events/s through /v1/batch into Iceberg, and event-to-queryable latency in Trino (p50/p99).")
     static final class Collect implements Callable<Integer> {
@@ -45,6 +45,53 @@ public final class BenchCommand {
                     result.percentile(50), result.percentile(99), result.percentile(100), result.latenciesMillis().size(), result.rejected429(),
                     LocalDate.now(), result.events(), result.apiEventsPerSecond(), result.endToEndEventsPerSecond(),
                     result.percentile(50), result.percentile(99), result.rejected429());
+            return 0;
+        }
+    }
+
+    @Command(name = "profiles", description = "Identity + profile throughput with many profiles in state, Profile View latency, profile freshness, and the profiles view before and after a fold.")
+    static final class Profiles implements Callable<Integer> {
+        @Option(names = "--profiles", defaultValue = "1000000", description = "People to create (default ${DEFAULT-VALUE}).")
+        long profiles;
+
+        @Option(names = "--updates", defaultValue = "2000000", description = "Events on existing people (default ${DEFAULT-VALUE}).")
+        long updates;
+
+        @Option(names = "--steady-rate", defaultValue = "10000", description = "Events/s during the freshness probes (default ${DEFAULT-VALUE}).")
+        long steadyRate;
+
+        @Option(names = "--steady-seconds", defaultValue = "60", description = "Length of the freshness phase (default ${DEFAULT-VALUE}).")
+        long steadySeconds;
+
+        @Option(names = "--trino-probes", defaultValue = "10", description = "Freshness probes also checked through Trino (default ${DEFAULT-VALUE}).")
+        int trinoProbes;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = Path.of(System.getProperty("sillage.home", ".")).toAbsolutePath().normalize();
+            StackConfig config = StackConfig.fromEnvironment(home, System.getenv());
+            ProfileBenchmark.Result r = new ProfileBenchmark(new Stack(config))
+                    .run(profiles, updates, steadyRate, Duration.ofSeconds(steadySeconds), trinoProbes, config.checkpointInterval());
+            System.out.printf("""
+
+                    load (new people, 3 identifiers each)   %,.0f events/s  (%,d in %.1f s)
+                    updates with all profiles in state      %,.0f events/s  (%,d in %.1f s)
+                    Profile View under load                 p50 %d ms, p95 %d ms, p99 %d ms (%d lookups)
+                    freshness, Profile View                 p50 %d ms, p99 %d ms, max %d ms (%d probes at %,d events/s)
+                    freshness, Trino profiles view          p50 %d ms, max %d ms (%d probes)
+                    profiles view, %,d change rows:  %s
+                    fold: %,d changes in %.1f s -> %,d profiles in profiles_base
+                    profiles view after the fold:  %s
+                    %n""",
+                    r.load().perSecond(), r.load().events(), r.load().elapsed().toMillis() / 1000.0,
+                    r.updates().perSecond(), r.updates().events(), r.updates().elapsed().toMillis() / 1000.0,
+                    ProfileBenchmark.percentile(r.lookupMillis(), 50), ProfileBenchmark.percentile(r.lookupMillis(), 95),
+                    ProfileBenchmark.percentile(r.lookupMillis(), 99), r.lookupMillis().size(),
+                    ProfileBenchmark.percentile(r.apiFreshnessMillis(), 50), ProfileBenchmark.percentile(r.apiFreshnessMillis(), 99),
+                    ProfileBenchmark.percentile(r.apiFreshnessMillis(), 100), r.apiFreshnessMillis().size(), steadyRate,
+                    ProfileBenchmark.percentile(r.trinoFreshnessMillis(), 50), ProfileBenchmark.percentile(r.trinoFreshnessMillis(), 100), r.trinoFreshnessMillis().size(),
+                    r.changeRowsBeforeFold(), r.queryMillisBeforeFold(),
+                    r.fold().changesFolded(), r.fold().took().toMillis() / 1000.0, r.fold().profiles(), r.queryMillisAfterFold());
             return 0;
         }
     }

@@ -85,6 +85,9 @@ public final class EmbeddedFlink {
         cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         // most dedup lookups are for new message ids: without bloom filters each miss reads every level
         cluster.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // timers on the heap: only profiles changed in the last flush interval have one, and RocksDB timers cost a
+        // write and a delete per profile change
+        cluster.setString("state.backend.rocksdb.timer-service.factory", "HEAP");
         cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(settings.get("flink.managed-memory", "2g")));
         cluster.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
         MiniCluster miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
