@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sillage.api.projects.ProjectCredentials;
+import io.sillage.lakehouse.maintenance.ProfileFold;
 import io.sillage.stack.component.Kafka;
 import io.sillage.stack.process.Ports;
 import java.io.ByteArrayOutputStream;
@@ -300,6 +301,16 @@ class StackIT {
             assertThat(queryLong(trino, "select count(*) from profile_merges where project_id = ? and into_profile_id = ? and decision = 'merged'",
                     project.projectId(), profileId)).isPositive();
             assertThat(queryLong(trino, "select event_count from profiles where profile_id = ?", profileId)).isEqualTo(5);
+
+            // folding the change log into profiles_base changes nothing an analyst sees
+            ProfileFold.Result fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());
+            assertThat(fold.changesFolded()).isPositive();
+            assertThat(queryLong(trino, "select count(*) from profile_changes where profile_id = ?", profileId)).isZero();
+            assertThat(queryLong(trino, "select event_count from profiles_base where profile_id = ?", profileId)).isEqualTo(5);
+            assertThat(queryLong(trino, "select event_count from profiles where profile_id = ?", profileId)).isEqualTo(5);
+            assertThat(queryLong(trino, "select count(*) from profiles where profile_id = ?", profileId)).isEqualTo(1);
+            assertThat(queryString(trino, "select profile_id from identities where project_id = ? and identifier = ?", project.projectId(), "email:" + email))
+                    .isEqualTo(profileId);
         }
 
         // a subscription change through the API reaches the profile, with its evidence

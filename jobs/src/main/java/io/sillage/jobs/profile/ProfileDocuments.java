@@ -120,12 +120,47 @@ public final class ProfileDocuments {
         });
     }
 
-    /** ISO-8601 UTC, or null for the "never" sentinels. */
+    /**
+     * ISO-8601 UTC with microseconds ({@code 2026-11-23T09:00:00.123456Z}), or null for the "never" sentinels.
+     * Formatted by hand: a snapshot holds a dozen timestamps, and {@code Instant.toString} was a tenth of the
+     * profile operator's time.
+     */
     static String time(long micros) {
         if (micros == Long.MAX_VALUE || micros == Long.MIN_VALUE) {
             return null;
         }
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L).toString();
+        long seconds = Math.floorDiv(micros, 1_000_000);
+        int fraction = (int) Math.floorMod(micros, 1_000_000);
+        long days = Math.floorDiv(seconds, 86_400);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+        java.time.LocalDate date = java.time.LocalDate.ofEpochDay(days);
+        int year = date.getYear();
+        if (year < 0 || year > 9999) {
+            return Instant.ofEpochSecond(seconds, fraction * 1000L).toString();
+        }
+        char[] text = new char[27];
+        digits(text, 0, year, 4);
+        text[4] = '-';
+        digits(text, 5, date.getMonthValue(), 2);
+        text[7] = '-';
+        digits(text, 8, date.getDayOfMonth(), 2);
+        text[10] = 'T';
+        digits(text, 11, secondOfDay / 3600, 2);
+        text[13] = ':';
+        digits(text, 14, secondOfDay / 60 % 60, 2);
+        text[16] = ':';
+        digits(text, 17, secondOfDay % 60, 2);
+        text[19] = '.';
+        digits(text, 20, fraction, 6);
+        text[26] = 'Z';
+        return new String(text);
+    }
+
+    private static void digits(char[] text, int offset, int value, int width) {
+        for (int i = offset + width - 1; i >= offset; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static String write(Body body) {

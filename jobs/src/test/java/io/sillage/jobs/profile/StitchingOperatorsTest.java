@@ -168,6 +168,33 @@ class StitchingOperatorsTest {
     }
 
     @Test
+    void anonymousIdsUnusedForTheTtlLeaveTheDirectoryOtherIdentifiersStay() throws Exception {
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new DirectoryFunction(Duration.ofDays(30))), StitchMessage::key, Types.STRING);
+        harness.open();
+        harness.setStateTtlProcessingTime(0);
+        harness.processElement(new StreamRecord<>(StitchMessage.route(PROJECT, List.of("anonymous_id:A"), StitchingProtocolTest.track("m1", 1_000, "Page Viewed"))));
+        harness.processElement(new StreamRecord<>(StitchMessage.route(PROJECT, List.of("user_id:1"), StitchingProtocolTest.track("m2", 1_000, "Page Viewed"))));
+        String first = harness.extractOutputValues().get(0).target;
+
+        // used again before the TTL: same profile, and the use renews the entry
+        harness.setStateTtlProcessingTime(Duration.ofDays(29).toMillis());
+        harness.processElement(new StreamRecord<>(StitchMessage.route(PROJECT, List.of("anonymous_id:A"), StitchingProtocolTest.track("m3", 2_000, "Page Viewed"))));
+        assertThat(harness.extractOutputValues().get(2).target).isEqualTo(first);
+
+        // 31 days later without use: the anonymous id is forgotten (a new profile), the user id is not
+        harness.setStateTtlProcessingTime(Duration.ofDays(61).toMillis());
+        harness.processElement(new StreamRecord<>(StitchMessage.route(PROJECT, List.of("anonymous_id:A"), StitchingProtocolTest.track("m4", 3_000, "Page Viewed"))));
+        harness.processElement(new StreamRecord<>(StitchMessage.route(PROJECT, List.of("user_id:1"), StitchingProtocolTest.track("m5", 3_000, "Page Viewed"))));
+        List<StitchMessage> out = harness.extractOutputValues();
+        assertThat(out.get(3).target).isNotEqualTo(first).isEqualTo(ProfileIds.create(PROJECT, "anonymous_id:A", 3_000));
+        assertThat(out.get(4).target).isEqualTo(out.get(1).target);
+        assertThat(harness.getSideOutput(DirectoryFunction.LINKS)).extracting(record -> record.getValue().identifier())
+                .containsExactly("anonymous_id:A", "user_id:1", "anonymous_id:A");
+        harness.close();
+    }
+
+    @Test
     void typesCrossingOperatorsAreSerializedWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(StitchMessage.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileState.class);

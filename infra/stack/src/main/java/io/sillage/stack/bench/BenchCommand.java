@@ -57,6 +57,9 @@ public final class BenchCommand {
         @Option(names = "--updates", defaultValue = "2000000", description = "Events on existing people (default ${DEFAULT-VALUE}).")
         long updates;
 
+        @Option(names = "--visit-length", defaultValue = "1", description = "Events in a row from the same person during updates (1: each event from a random person, the worst case; default ${DEFAULT-VALUE}).")
+        int visitLength;
+
         @Option(names = "--steady-rate", defaultValue = "10000", description = "Events/s during the freshness probes (default ${DEFAULT-VALUE}).")
         long steadyRate;
 
@@ -71,11 +74,11 @@ public final class BenchCommand {
             Path home = Path.of(System.getProperty("sillage.home", ".")).toAbsolutePath().normalize();
             StackConfig config = StackConfig.fromEnvironment(home, System.getenv());
             ProfileBenchmark.Result r = new ProfileBenchmark(new Stack(config))
-                    .run(profiles, updates, steadyRate, Duration.ofSeconds(steadySeconds), trinoProbes, config.checkpointInterval());
+                    .run(profiles, updates, visitLength, steadyRate, Duration.ofSeconds(steadySeconds), trinoProbes, config.checkpointInterval());
             System.out.printf("""
 
                     load (new people, 3 identifiers each)   %,.0f events/s  (%,d in %.1f s)
-                    updates with all profiles in state      %,.0f events/s  (%,d in %.1f s)
+                    updates with all profiles in state      %,.0f events/s  (%,d in %.1f s, visits of %d events)
                     Profile View under load                 p50 %d ms, p95 %d ms, p99 %d ms (%d lookups)
                     freshness, Profile View                 p50 %d ms, p99 %d ms, max %d ms (%d probes at %,d events/s)
                     freshness, Trino profiles view          p50 %d ms, max %d ms (%d probes)
@@ -84,7 +87,7 @@ public final class BenchCommand {
                     profiles view after the fold:  %s
                     %n""",
                     r.load().perSecond(), r.load().events(), r.load().elapsed().toMillis() / 1000.0,
-                    r.updates().perSecond(), r.updates().events(), r.updates().elapsed().toMillis() / 1000.0,
+                    r.updates().perSecond(), r.updates().events(), r.updates().elapsed().toMillis() / 1000.0, visitLength,
                     ProfileBenchmark.percentile(r.lookupMillis(), 50), ProfileBenchmark.percentile(r.lookupMillis(), 95),
                     ProfileBenchmark.percentile(r.lookupMillis(), 99), r.lookupMillis().size(),
                     ProfileBenchmark.percentile(r.apiFreshnessMillis(), 50), ProfileBenchmark.percentile(r.apiFreshnessMillis(), 99),

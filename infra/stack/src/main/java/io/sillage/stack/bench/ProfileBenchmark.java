@@ -81,7 +81,7 @@ public final class ProfileBenchmark {
     public record Result(Phase load, Phase updates, List<Long> lookupMillis, List<Long> apiFreshnessMillis, List<Long> trinoFreshnessMillis,
             Map<String, Long> queryMillisBeforeFold, long changeRowsBeforeFold, ProfileFold.Result fold, Map<String, Long> queryMillisAfterFold) {}
 
-    public Result run(long profiles, long updates, long steadyRate, Duration steadyFor, int trinoProbes, Duration checkpointInterval) throws Exception {
+    public Result run(long profiles, long updates, int visitLength, long steadyRate, Duration steadyFor, int trinoProbes, Duration checkpointInterval) throws Exception {
         ProjectCredentials project = stack.createProject("bench-profiles-" + UUID.randomUUID().toString().substring(0, 8), "server");
         try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = stack.kafka().admin()) {
             System.out.printf("load: %,d new people...%n", profiles);
@@ -97,7 +97,8 @@ public final class ProfileBenchmark {
                 looker.start();
                 lookers.add(looker);
             }
-            Phase update = produceAndDrain(producer, admin, updates, i -> track(project.projectId(), ThreadLocalRandom.current().nextLong(profiles)), checkpointInterval);
+            // a visit: visitLength events in a row from the same person (1: every event from a random person)
+            Phase update = produceAndDrain(producer, admin, updates, i -> track(project.projectId(), person(i / visitLength, profiles)), checkpointInterval);
             looking.set(false);
             for (Thread looker : lookers) {
                 looker.join();
@@ -107,7 +108,7 @@ public final class ProfileBenchmark {
             System.out.printf("freshness: %,d events/s for %d s with probes...%n", steadyRate, steadyFor.toSeconds());
             List<Long> apiFreshness = Collections.synchronizedList(new ArrayList<>());
             List<Long> trinoFreshness = Collections.synchronizedList(new ArrayList<>());
-            steady(producer, project, profiles, steadyRate, steadyFor, trinoProbes, apiFreshness, trinoFreshness);
+            steady(producer, project, profiles, visitLength, steadyRate, steadyFor, trinoProbes, apiFreshness, trinoFreshness);
 
             System.out.println("write strategy: queries on the profiles view before and after a fold...");
             Map<String, Long> before;
@@ -182,16 +183,25 @@ public final class ProfileBenchmark {
         }
     }
 
-    private void steady(KafkaProducer<byte[], byte[]> producer, ProjectCredentials project, long profiles, long rate, Duration duration, int trinoProbes,
+    /** The person of visit {@code visit}: a fixed pseudo-random spread over all people. */
+    static long person(long visit, long profiles) {
+        long z = visit * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return Long.remainderUnsigned(z ^ (z >>> 31), profiles);
+    }
+
+    private void steady(KafkaProducer<byte[], byte[]> producer, ProjectCredentials project, long profiles, int visitLength, long rate, Duration duration, int trinoProbes,
             List<Long> apiFreshness, List<Long> trinoFreshness) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread load = new Thread(() -> {
             long startNanos = System.nanoTime();
             long sent = 0;
+            long visitOffset = ThreadLocalRandom.current().nextLong(1L << 40);
             while (running.get()) {
                 long due = (long) ((System.nanoTime() - startNanos) / 1e9 * rate);
                 while (sent < due) {
-                    producer.send(track(project.projectId(), ThreadLocalRandom.current().nextLong(profiles)));
+                    producer.send(track(project.projectId(), person(visitOffset + sent / visitLength, profiles)));
                     sent++;
                 }
                 sleep(5);
