@@ -109,6 +109,9 @@ public final class ProfileBenchmark {
             List<Long> apiFreshness = Collections.synchronizedList(new ArrayList<>());
             List<Long> trinoFreshness = Collections.synchronizedList(new ArrayList<>());
             steady(producer, project, profiles, visitLength, steadyRate, steadyFor, trinoProbes, apiFreshness, trinoFreshness);
+            System.out.printf("  Profile View p50 %d ms, p99 %d ms (%d probes); Trino p50 %d ms, max %d ms (%d probes)%n",
+                    percentile(apiFreshness, 50), percentile(apiFreshness, 99), apiFreshness.size(),
+                    percentile(trinoFreshness, 50), percentile(trinoFreshness, 100), trinoFreshness.size());
 
             System.out.println("write strategy: queries on the profiles view before and after a fold...");
             Map<String, Long> before;
@@ -118,6 +121,7 @@ public final class ProfileBenchmark {
             try (Connection trino = stack.trino().connect("bench")) {
                 changeRows = count(trino, "select count(*) from profile_changes");
                 before = timeQueries(trino, project.projectId());
+                System.out.printf("  %,d change rows: %s%n", changeRows, before);
                 fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());
                 after = timeQueries(trino, project.projectId());
             }
@@ -288,7 +292,8 @@ public final class ProfileBenchmark {
         return millis;
     }
 
-    private static long time(Connection trino, String sql) throws Exception {
+    /** Best of three runs in ms, or -1 when the query fails (the reason is printed). */
+    private static long time(Connection trino, String sql) {
         long best = Long.MAX_VALUE;
         for (int run = 0; run < 3; run++) {
             long started = System.nanoTime();
@@ -296,6 +301,10 @@ public final class ProfileBenchmark {
                 while (rows.next()) {
                     // drain
                 }
+            }
+            catch (java.sql.SQLException e) {
+                System.out.println("  query failed: " + e.getMessage());
+                return -1;
             }
             best = Math.min(best, (System.nanoTime() - started) / 1_000_000);
         }
