@@ -168,6 +168,7 @@ public final class Cdp {
 
                     Sillage is up.
                       Tracking API   %s/v1/track  (Segment-compatible; /v1/batch, /v1/identify, ...)
+                      Marketer API   %s/api/docs  (OpenAPI 3.1; Authorization: Bearer <API key>)
                       Flink web UI   %s
                       Trino          %s   (./cdp sql)
                       Kafka          %s
@@ -179,8 +180,9 @@ public final class Cdp {
                       API key    %s
 
                     Try:  ./cdp demo   then   ./cdp sql -e "select event, count(*) from lakehouse.cdp.events group by 1 order by 2 desc"
-                    Press Ctrl-C to stop.""".formatted(
-                    config.apiUrl(), config.flinkUrl(), config.trinoUrl(), config.kafkaBootstrap(), config.host(), config.postgresPort(),
+                    and   ./cdp sql -e "select profile_id, identifiers, event_count from lakehouse.cdp.profiles order by event_count desc limit 5"
+                    Stop with ./cdp down (or Ctrl-C when it runs in the foreground).""".formatted(
+                    config.apiUrl(), config.apiUrl(), config.flinkUrl(), config.trinoUrl(), config.kafkaBootstrap(), config.host(), config.postgresPort(),
                     config.var(), demo.name(), demo.projectId(), demo.writeKey(), demo.apiKey()));
         }
     }

@@ -8,7 +8,6 @@ import io.sillage.lakehouse.identity.EventIdentifiers;
 import io.sillage.lakehouse.identity.Identifier;
 import io.sillage.lakehouse.identity.IdentityRules;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,12 +59,8 @@ public class ExtractIdentifiers extends RichMapFunction<CollectedEvent, Identifi
         if (context == null || !context.contains("\"device\"")) {
             return null;
         }
-        try {
-            JsonNode id = SegmentEvents.mapper().readTree(context).path("device").path("id");
-            return id.isTextual() && !id.textValue().isBlank() ? id.textValue() : null;
-        }
-        catch (IOException e) {
-            return null;
-        }
+        JsonNode parsed = SegmentEvents.readStoredJson(context);
+        JsonNode id = parsed == null ? null : parsed.path("device").path("id");
+        return id != null && id.isTextual() && !id.textValue().isBlank() ? id.textValue() : null;
     }
 }

@@ -6,7 +6,6 @@ import io.sillage.jobs.profile.ProfileState.Subscription;
 import io.sillage.jobs.profile.ProfileState.TraitValue;
 import io.sillage.lakehouse.event.SegmentEvents;
 
-import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +42,7 @@ public final class ProfileUpdates {
         state.lastSeenMicros = Math.max(state.lastSeenMicros, time);
         state.eventCount++;
         if ("identify".equals(event.type)) {
-            JsonNode traits = parse(event.traits);
+            JsonNode traits = SegmentEvents.readStoredJson(event.traits);
             if (traits != null && traits.isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> fields = traits.fields(); fields.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = fields.next();
@@ -57,7 +56,7 @@ public final class ProfileUpdates {
             }
         }
         if ("track".equals(event.type) && event.event != null) {
-            JsonNode properties = parse(event.properties);
+            JsonNode properties = SegmentEvents.readStoredJson(event.properties);
             if (ORDER_COMPLETED.equals(event.event)) {
                 state.orderCount++;
                 state.lastOrderMicros = Math.max(state.lastOrderMicros, time);
@@ -145,17 +144,5 @@ public final class ProfileUpdates {
 
     private static String text(JsonNode node) {
         return node != null && node.isTextual() && !node.textValue().isBlank() ? node.textValue().strip() : null;
-    }
-
-    private static JsonNode parse(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return SegmentEvents.mapper().readTree(json);
-        }
-        catch (IOException e) {
-            return null;
-        }
     }
 }

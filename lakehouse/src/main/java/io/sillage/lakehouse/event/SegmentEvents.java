@@ -37,6 +37,19 @@ public final class SegmentEvents {
         return MAPPER;
     }
 
+    /** The JSON tree of a stored JSON text ({@code properties}, {@code traits}, {@code context}), or null when absent or unreadable. */
+    public static JsonNode readStoredJson(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(json);
+        }
+        catch (IOException e) {
+            return null;
+        }
+    }
+
     /**
      * Checks the fields every event must get right, whatever its producer.
      *

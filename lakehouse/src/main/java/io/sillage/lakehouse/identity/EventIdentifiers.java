@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sillage.lakehouse.event.CollectedEvent;
 import io.sillage.lakehouse.event.SegmentEvents;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -47,8 +46,8 @@ public final class EventIdentifiers {
         Set<Identifier> found = new LinkedHashSet<>();
         add(found, IdentityRules.USER_ID, event.userId());
         add(found, IdentityRules.ANONYMOUS_ID, event.anonymousId());
-        JsonNode traits = parse(event.traits());
-        JsonNode context = parse(event.context());
+        JsonNode traits = SegmentEvents.readStoredJson(event.traits());
+        JsonNode context = SegmentEvents.readStoredJson(event.context());
         JsonNode contextTraits = context == null ? null : context.get("traits");
         for (JsonNode source : new JsonNode[] {traits, contextTraits}) {
             if (source != null && source.isObject()) {
@@ -84,15 +83,4 @@ public final class EventIdentifiers {
         return node.isTextual() ? node.textValue() : node.isNumber() ? node.asText() : null;
     }
 
-    private static JsonNode parse(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return SegmentEvents.mapper().readTree(json);
-        }
-        catch (IOException e) {
-            return null;
-        }
-    }
 }

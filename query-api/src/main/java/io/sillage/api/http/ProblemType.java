@@ -11,7 +11,8 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported content encoding"),
     TOO_MANY_REQUESTS(429, "Too many events in flight"),
     INTERNAL(500, "Internal error"),
-    UNAVAILABLE(503, "Event bus unavailable");
+    UNAVAILABLE(503, "Event bus unavailable"),
+    QUERY_UNAVAILABLE(503, "Query engine unavailable");
 
     private final int status;
     private final String title;

@@ -35,6 +35,7 @@ import static java.util.Objects.requireNonNull;
  * is a 404 like a profile that does not exist.
  */
 public class ProfileHandlers {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProfileHandlers.class);
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 500;
     private static final Set<String> CHANNELS = Set.of("email", "sms", "push", "web_push");
@@ -80,7 +81,7 @@ public class ProfileHandlers {
         if (type.isPresent() && Arrays.stream(EventType.values()).noneMatch(known -> known.wireName().equals(type.get()))) {
             throw invalid("type", "unknown event type '" + type.get() + "': use track, identify, page, screen, group or alias");
         }
-        ProfileEvents history = events.orElseThrow(() -> new ProblemException(ProblemType.UNAVAILABLE,
+        ProfileEvents history = events.orElseThrow(() -> new ProblemException(ProblemType.QUERY_UNAVAILABLE,
                 "the event history needs Trino: set trino.jdbc-url in the API configuration"));
         ObjectNode profile = profile(projectId, identifier);
         List<String> identifiers = new ArrayList<>();
@@ -90,7 +91,15 @@ public class ProfileHandlers {
         if (identifiers.isEmpty()) {
             identifiers.add(identifier.toString());
         }
-        ProfileEvents.Page page = history.page(new ProfileEvents.Query(projectId, identifiers, event, type, limit, cursor));
+        ProfileEvents.Page page;
+        try {
+            page = history.page(new ProfileEvents.Query(projectId, identifiers, event, type, limit, cursor));
+        }
+        catch (IllegalStateException e) {
+            LOG.warn("Event history query failed: {}", e.getMessage());
+            throw new ProblemException(ProblemType.QUERY_UNAVAILABLE, "the event history could not be read from Trino; retry later",
+                    Map.of(), Optional.of(5));
+        }
         ObjectNode body = SegmentEvents.mapper().createObjectNode();
         body.put("profileId", profile.path("profileId").asText());
         ArrayNode data = body.putArray("data");

@@ -44,6 +44,7 @@ class ProfileApiTest {
     private final List<ProfileEvents.Query> queries = new ArrayList<>();
     private ProjectCredentials shop;
     private ProjectCredentials other;
+    private volatile boolean trinoDown;
 
     @BeforeEach
     void createProjects() throws Exception {
@@ -66,6 +67,9 @@ class ProfileApiTest {
 
     private ProfileEvents events() {
         return query -> {
+            if (trinoDown) {
+                throw new IllegalStateException("Cannot read events through Trino: connection refused");
+            }
             queries.add(query);
             List<ObjectNode> page = new ArrayList<>();
             for (int i = 0; i < query.limit(); i++) {
@@ -188,6 +192,18 @@ class ProfileApiTest {
             assertThat(problem(get(server, path("user_id:42") + "/events?limit=501", shop.apiKey()), 400).get("field").textValue()).isEqualTo("limit");
             assertThat(problem(get(server, path("user_id:42") + "/events?type=click", shop.apiKey()), 400).get("field").textValue()).isEqualTo("type");
             problem(get(server, path("user_id:42") + "/events", other.apiKey()), 404);
+        });
+    }
+
+    @Test
+    void aTrinoOutageIsAServiceUnavailableToRetry() {
+        withApp(server -> {
+            trinoDown = true;
+            HttpResponse<String> response = get(server, path("user_id:42") + "/events", shop.apiKey());
+            assertThat(problem(response, 503).get("type").textValue()).isEqualTo(ProblemType.QUERY_UNAVAILABLE.uri());
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+            // the profile itself does not need Trino
+            json(get(server, path("user_id:42"), shop.apiKey()), 200);
         });
     }
 

@@ -215,7 +215,7 @@ public final class ProfileBenchmark {
         Instant end = Instant.now().plus(duration);
         int probe = 0;
         List<Thread> watchers = new ArrayList<>();
-        while (Instant.now().isBefore(end)) {
+        while (Instant.now().isBefore(end) || probe < trinoProbes) {
             long person = ThreadLocalRandom.current().nextLong(profiles);
             String value = "probe-" + probe + "-" + UUID.randomUUID().toString().substring(0, 6);
             boolean viaTrino = probe < trinoProbes;
@@ -224,12 +224,18 @@ public final class ProfileBenchmark {
                     .header("Content-Type", "application/json").header("Authorization", basic(project.writeKey()))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"u" + person + "\",\"traits\":{\"probe\":\"" + value + "\"}}")).build();
             if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                Thread watcher = new Thread(() -> watchProbe(project, person, value, sent, viaTrino, apiFreshness, trinoFreshness), "bench-probe-" + probe);
-                watcher.start();
-                watchers.add(watcher);
+                if (viaTrino) {
+                    // one at a time: concurrent pollers would measure Trino's queueing, not the data's freshness
+                    watchProbe(project, person, value, sent, true, apiFreshness, trinoFreshness);
+                }
+                else {
+                    Thread watcher = new Thread(() -> watchProbe(project, person, value, sent, false, apiFreshness, trinoFreshness), "bench-probe-" + probe);
+                    watcher.start();
+                    watchers.add(watcher);
+                }
             }
             probe++;
-            Thread.sleep(viaTrino ? 2000 : 500);
+            Thread.sleep(500);
         }
         running.set(false);
         load.join();
@@ -279,7 +285,7 @@ public final class ProfileBenchmark {
                     // retried
                 }
             }
-            sleep(100);
+            sleep(viaTrino ? 250 : 100);
         }
     }
 
