@@ -27,7 +27,7 @@ class StackConfigTest {
         assertThat(config.logs()).isEqualTo(HOME.resolve("var/logs"));
         assertThat(config.trinoJavaHome()).isEmpty();
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(180));
-        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.apiUrl()).isEqualTo("http://127.0.0.1:8080");
         assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
     }
