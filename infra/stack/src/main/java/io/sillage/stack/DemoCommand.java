@@ -56,9 +56,11 @@ final class DemoCommand implements Callable<Integer> {
             }
             sent += Math.min(250, events.size() - from);
         }
-        System.out.printf("Sent %d events from %d shoppers to %s.%nWithin a checkpoint interval (10 s) they are in Trino:%n"
-                + "  ./cdp sql -e \"select event, count(*) as events from lakehouse.cdp.events where type = 'track' group by 1 order by 2 desc\"%n",
-                sent, shoppers, stack.config().apiUrl());
+        System.out.printf("Sent %d events from %d shoppers to %s.%nWithin a checkpoint interval (%d s) they are in Trino:%n"
+                + "  ./cdp sql -e \"select event, count(*) as events from lakehouse.cdp.events where type = 'track' group by 1 order by 2 desc\"%n"
+                + "and the shoppers who logged in are one profile with their anonymous visits:%n"
+                + "  ./cdp sql -e \"select profile_id, identifiers, event_count from lakehouse.cdp.profiles where merged_into is null order by event_count desc limit 5\"%n",
+                sent, shoppers, stack.config().apiUrl(), stack.config().checkpointInterval().toSeconds());
         return 0;
     }
 }
