@@ -47,7 +47,11 @@ public final class EventIdentifiers {
         add(found, IdentityRules.USER_ID, event.userId());
         add(found, IdentityRules.ANONYMOUS_ID, event.anonymousId());
         JsonNode traits = SegmentEvents.readStoredJson(event.traits());
-        JsonNode context = SegmentEvents.readStoredJson(event.context());
+        // most contexts (library, locale, page, device) name no identifier: skip parsing those
+        String contextText = event.context();
+        JsonNode context = contextText != null && (contextText.contains("\"traits\"") || contextText.contains("\"externalIds\""))
+                ? SegmentEvents.readStoredJson(contextText)
+                : null;
         JsonNode contextTraits = context == null ? null : context.get("traits");
         for (JsonNode source : new JsonNode[] {traits, contextTraits}) {
             if (source != null && source.isObject()) {
