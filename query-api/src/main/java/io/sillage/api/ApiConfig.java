@@ -1,5 +1,6 @@
 package io.sillage.api;
 
+import io.sillage.lakehouse.settings.Durations;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -49,25 +50,10 @@ public record ApiConfig(
                 p);
     }
 
-    /** A duration setting written {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} or {@code 0}. */
+    /** A duration setting (see {@link Durations#parse}). */
     public static Duration duration(Properties properties, String key, Duration defaultValue) {
         String text = properties.getProperty(key);
-        if (text == null || text.isBlank()) {
-            return defaultValue;
-        }
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?").matcher(text.strip());
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException("Invalid duration for " + key + ": '" + text + "' (write e.g. 500ms, 10s, 5m, 1h)");
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        return text == null || text.isBlank() ? defaultValue : Durations.parse(key, text);
     }
 
     private static String require(Properties properties, String key) {

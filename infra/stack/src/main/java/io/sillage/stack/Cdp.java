@@ -135,7 +135,6 @@ public final class Cdp {
         }
 
         private static int detach(StackConfig config, Path supervisorPid, Path state) throws Exception {
-            Files.createDirectories(config.run());
             Files.writeString(state, "starting\n");
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dsillage.home=" + home(), "-cp", System.getProperty("java.class.path"), Cdp.class.getName(), "up");

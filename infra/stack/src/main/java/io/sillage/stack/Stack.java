@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,10 +151,10 @@ public class Stack {
 
     /** Creates or replaces the Trino views (profiles, identities, profile_events). */
     public void ensureViews() {
-        try (java.sql.Connection connection = trino.connect("sillage")) {
+        try (Connection connection = trino.connect("sillage")) {
             LakehouseViews.ensure(connection);
         }
-        catch (java.sql.SQLException e) {
+        catch (SQLException e) {
             throw new StackException("Cannot create the lakehouse views through Trino: " + e.getMessage(), e);
         }
     }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.lakehouse.maintenance.ProfileFold;
 import io.sillage.stack.component.Kafka;
+import io.sillage.stack.process.Http;
 import io.sillage.stack.process.Ports;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -20,14 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +119,7 @@ class StackIT {
         byte[] gzipped = gzip("""
                 {"batch":[{"type":"screen","userId":"u-%1$s","name":"Cart","messageId":"gzip-%1$s"}]}""".formatted(run));
         HttpResponse<String> compressed = http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + "/v1/batch"))
-                .header("Authorization", basic(project.writeKey()))
+                .header("Authorization", Http.basicAuth(project.writeKey()))
                 .header("Content-Encoding", "gzip")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped)).build(), HttpResponse.BodyHandlers.ofString());
@@ -464,9 +463,7 @@ class StackIT {
     }
 
     private Connection trino() throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", "it");
-        return DriverManager.getConnection("jdbc:trino://" + stack.config().host() + ":" + stack.config().trinoPort() + "/lakehouse/cdp", properties);
+        return stack.trino().connect("it");
     }
 
     private static long queryLong(Connection connection, String sql, String... parameters) throws SQLException {
@@ -504,14 +501,11 @@ class StackIT {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (writeKey != null) {
-            request.header("Authorization", basic(writeKey));
+            request.header("Authorization", Http.basicAuth(writeKey));
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String basic(String writeKey) {
-        return "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-    }
 
     private static byte[] gzip(String text) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

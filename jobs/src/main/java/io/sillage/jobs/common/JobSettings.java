@@ -1,11 +1,13 @@
 package io.sillage.jobs.common;
 
+import io.sillage.lakehouse.settings.Durations;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.util.ParameterTool;
@@ -52,7 +54,7 @@ public final class JobSettings {
     }
 
     public Map<String, String> asMap() {
-        Map<String, String> map = new java.util.HashMap<>();
+        Map<String, String> map = new HashMap<>();
         properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
         return map;
     }
@@ -74,11 +76,6 @@ public final class JobSettings {
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
-        try {
-            return Duration.parse(value.startsWith("P") || value.startsWith("p") ? value : "PT" + value);
-        }
-        catch (RuntimeException e) {
-            throw new IllegalArgumentException("Invalid duration for " + key + ": '" + value + "' (use 10s, 5m, 24h or ISO-8601 like PT24H)");
-        }
+        return Durations.parse(key, value);
     }
 }

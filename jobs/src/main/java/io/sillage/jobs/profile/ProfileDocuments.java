@@ -81,10 +81,6 @@ public final class ProfileDocuments {
         });
     }
 
-    public static String document(ProfileState state) {
-        return document(state, traits(state), subscriptions(state));
-    }
-
     /** Trait name to value, as a JSON object. */
     public static String traits(ProfileState state) {
         return write(json -> {

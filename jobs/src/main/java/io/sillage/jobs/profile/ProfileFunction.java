@@ -35,6 +35,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
     private transient ListState<StitchMessage> waiting;
     private transient Counter merges;
     private transient Counter refusals;
+    private transient HeldMessages held;
+    private transient Outputs outputs;
 
     public ProfileFunction(ProjectIdentityRules rules, Duration flushInterval) {
         this.logic = new ProfileLogic(rules);
@@ -47,6 +49,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("waiting", StitchMessage.class));
         merges = getRuntimeContext().getMetricGroup().counter("profileMerges");
         refusals = getRuntimeContext().getMetricGroup().counter("profileMergesRefused");
+        held = new HeldMessages();
+        outputs = new Outputs();
     }
 
     @Override
@@ -55,41 +59,8 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         long versionBefore = before == null ? -1 : before.version;
         String mergedIntoBefore = before == null ? null : before.mergedInto;
         String pendingBefore = before == null ? null : before.pendingOffer;
-        ProfileState after = logic.handle(before, message, new ProfileLogic.Waiting() {
-            @Override
-            public void add(StitchMessage held) {
-                try {
-                    waiting.add(held);
-                }
-                catch (Exception e) {
-                    throw new IllegalStateException("Cannot hold a message while a merge offer is pending", e);
-                }
-            }
-
-            @Override
-            public List<StitchMessage> drain() {
-                try {
-                    List<StitchMessage> held = new ArrayList<>();
-                    waiting.get().forEach(held::add);
-                    waiting.clear();
-                    return held;
-                }
-                catch (Exception e) {
-                    throw new IllegalStateException("Cannot read the messages held during a merge offer", e);
-                }
-            }
-        }, new ProfileLogic.Output() {
-            @Override
-            public void send(StitchMessage sent) {
-                context.output(FEEDBACK, sent);
-            }
-
-            @Override
-            public void decide(MergeDecision decision) {
-                (MergeDecision.MERGED.equals(decision.decision) ? merges : refusals).inc();
-                context.output(DECISIONS, decision);
-            }
-        });
+        outputs.context = context;
+        ProfileState after = logic.handle(before, message, held, outputs);
         boolean changed = after.version != versionBefore
                 || !Objects.equals(after.mergedInto, mergedIntoBefore)
                 || !Objects.equals(after.pendingOffer, pendingBefore);
@@ -100,6 +71,48 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         if (after.version != versionBefore) {
             long now = context.timerService().currentProcessingTime();
             context.timerService().registerProcessingTimeTimer((now / flushMillis + 1) * flushMillis);
+        }
+    }
+
+    /** The keyed list state of messages held during an offer, for the current key. */
+    private final class HeldMessages implements ProfileLogic.Waiting {
+        @Override
+        public void add(StitchMessage message) {
+            try {
+                waiting.add(message);
+            }
+            catch (Exception e) {
+                throw new IllegalStateException("Cannot hold a message while a merge offer is pending", e);
+            }
+        }
+
+        @Override
+        public List<StitchMessage> drain() {
+            try {
+                List<StitchMessage> messages = new ArrayList<>();
+                waiting.get().forEach(messages::add);
+                waiting.clear();
+                return messages;
+            }
+            catch (Exception e) {
+                throw new IllegalStateException("Cannot read the messages held during a merge offer", e);
+            }
+        }
+    }
+
+    /** Side outputs of the element being processed (one instance, pointed at each element's context). */
+    private final class Outputs implements ProfileLogic.Output {
+        private Context context;
+
+        @Override
+        public void send(StitchMessage message) {
+            context.output(FEEDBACK, message);
+        }
+
+        @Override
+        public void decide(MergeDecision decision) {
+            (MergeDecision.MERGED.equals(decision.decision) ? merges : refusals).inc();
+            context.output(DECISIONS, decision);
         }
     }
 

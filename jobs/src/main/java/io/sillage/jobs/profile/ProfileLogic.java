@@ -157,7 +157,7 @@ public final class ProfileLogic implements Serializable {
                 return state;
             }
         }
-        if (!union.equals(new LinkedHashSet<>(state.identifiers))) {
+        if (union.size() > state.identifiers.size()) {
             state.identifiers.clear();
             state.identifiers.addAll(union);
             state.version++;

@@ -153,11 +153,12 @@ public class ServingStoreSink<T> implements Sink<T> {
                 }
                 catch (SQLException e) {
                     last = e;
-                    log.warn("Writing {} records to the serving store failed (attempt {} of 3): {}", buffer.size(), attempt, e.getMessage());
+                    // messages of failed batches quote the rows (identifiers are personal data): log the SQLState only
+                    log.warn("Writing {} records to the serving store failed (attempt {} of 3, SQLState {})", buffer.size(), attempt, e.getSQLState());
                     closeQuietly();
                 }
             }
-            throw new IOException("Cannot write to the serving store at " + jdbcUrl, last);
+            throw new IOException("Cannot write to the serving store at " + jdbcUrl + " (SQLState " + last.getSQLState() + ")");
         }
 
         private Connection connection() throws SQLException {
@@ -166,6 +167,7 @@ public class ServingStoreSink<T> implements Sink<T> {
                 properties.setProperty("user", user);
                 properties.setProperty("password", password);
                 properties.setProperty("reWriteBatchedInserts", "true");
+                properties.setProperty("logServerErrorDetail", "false");
                 connection = DriverManager.getConnection(jdbcUrl, properties);
                 connection.setAutoCommit(false);
                 try (Statement statement = connection.createStatement()) {

@@ -30,7 +30,7 @@ class ProfileDocumentsTest {
         state.traits.put("address", new ProfileState.TraitValue("{\"city\":\"Lyon\",\"zip\":69001}", 5, "web", "m1"));
         state.traits.put("gone", new ProfileState.TraitValue(null, 5, "web", "m1"));
         state.subscriptions.put("email", new ProfileState.Subscription("email", null, null, "opted_in", 5, "ios", "m2"));
-        JsonNode document = new ObjectMapper().readTree(ProfileDocuments.document(state));
+        JsonNode document = new ObjectMapper().readTree(ProfileSnapshot.of(state, 0).document);
         assertThat(document.get("profileId").textValue()).isEqualTo("p1");
         assertThat(document.at("/identifiers/0/type").textValue()).isEqualTo("email");
         assertThat(document.at("/traits/name").textValue()).isEqualTo("Jane \"J\"");

@@ -44,9 +44,8 @@ class StitchingOperatorsTest {
             while (!pending.isEmpty()) {
                 StitchMessage message = pending.poll();
                 if (message.kind.toIdentifier()) {
-                    int before = directory.getOutput().size();
                     directory.processElement(new StreamRecord<>(message));
-                    drain(directory.getOutput(), before);
+                    drain(directory.getOutput());
                 }
                 else {
                     profiles.processElement(new StreamRecord<>(message));
@@ -61,7 +60,7 @@ class StitchingOperatorsTest {
         }
 
         @SuppressWarnings("unchecked")
-        private void drain(ConcurrentLinkedQueue<Object> output, int from) {
+        private void drain(ConcurrentLinkedQueue<Object> output) {
             Object[] records = output.toArray();
             output.clear();
             for (Object record : records) {

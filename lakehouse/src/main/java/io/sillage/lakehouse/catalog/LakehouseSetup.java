@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
@@ -79,7 +80,7 @@ public final class LakehouseSetup {
     private static void updateProperties(Table existing, TableDefinition table) {
         UpdateProperties update = existing.updateProperties();
         boolean changed = false;
-        for (java.util.Map.Entry<String, String> property : table.properties().entrySet()) {
+        for (Map.Entry<String, String> property : table.properties().entrySet()) {
             if (property.getKey().equals(TableProperties.FORMAT_VERSION)) {
                 continue; // set at creation, not a property to update
             }

@@ -3,7 +3,9 @@ package io.sillage.lakehouse.maintenance;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The Trino views analysts query, created (or replaced) through Trino when the platform starts. They are Iceberg
@@ -46,7 +48,7 @@ public final class LakehouseViews {
     }
 
     private static String qualified(String alias) {
-        return java.util.Arrays.stream(PROFILE_COLUMNS.split(", ")).map(column -> alias + "." + column).collect(java.util.stream.Collectors.joining(", "));
+        return Arrays.stream(PROFILE_COLUMNS.split(", ")).map(column -> alias + "." + column).collect(Collectors.joining(", "));
     }
 
     public static final List<String> VIEWS = List.of(

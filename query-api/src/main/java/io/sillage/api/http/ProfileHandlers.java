@@ -17,6 +17,7 @@ import io.sillage.lakehouse.identity.IdentityRules;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static java.util.Objects.requireNonNull;
 
@@ -35,7 +38,7 @@ import static java.util.Objects.requireNonNull;
  * is a 404 like a profile that does not exist.
  */
 public class ProfileHandlers {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProfileHandlers.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProfileHandlers.class);
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 500;
     private static final Set<String> CHANNELS = Set.of("email", "sms", "push", "web_push");
@@ -96,7 +99,8 @@ public class ProfileHandlers {
             page = history.page(new ProfileEvents.Query(projectId, identifiers, event, type, limit, cursor));
         }
         catch (IllegalStateException e) {
-            LOG.warn("Event history query failed: {}", e.getMessage());
+            // the message may quote the query and its identifiers: log the kind of failure only
+            LOG.warn("Event history query failed through Trino ({})", e.getCause() instanceof SQLException sql ? "SQLState " + sql.getSQLState() : e.getClass().getSimpleName());
             throw new ProblemException(ProblemType.QUERY_UNAVAILABLE, "the event history could not be read from Trino; retry later",
                     Map.of(), Optional.of(5));
         }

@@ -3,7 +3,6 @@ package io.sillage.api.profiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sillage.lakehouse.event.SegmentEvents;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -103,15 +102,9 @@ public final class TrinoProfileEvents implements ProfileEvents {
         }
     }
 
+    /** A stored JSON column as JSON; text that does not parse is returned as a string rather than lost. */
     private static JsonNode json(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return SegmentEvents.mapper().readTree(text);
-        }
-        catch (IOException e) {
-            return SegmentEvents.mapper().getNodeFactory().textNode(text);
-        }
+        JsonNode parsed = SegmentEvents.readStoredJson(text);
+        return parsed != null || text == null ? parsed : SegmentEvents.mapper().getNodeFactory().textNode(text);
     }
 }

@@ -6,24 +6,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.stack.Stack;
 import io.sillage.stack.StackException;
+import io.sillage.stack.process.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,8 +59,8 @@ public final class CollectBenchmark {
         ProjectCredentials project = stack.createProject("bench-" + UUID.randomUUID().toString().substring(0, 8), "server");
         // probes live in their own project (its own partition), so polling for them stays cheap for Trino
         ProjectCredentials probes = stack.createProject("bench-probes-" + UUID.randomUUID().toString().substring(0, 8), "server");
-        String authorization = basic(project.writeKey());
-        String probeAuthorization = basic(probes.writeKey());
+        String authorization = Http.basicAuth(project.writeKey());
+        String probeAuthorization = Http.basicAuth(probes.writeKey());
         AtomicLong next = new AtomicLong();
         AtomicLong accepted = new AtomicLong();
         AtomicLong throttled = new AtomicLong();
@@ -208,9 +206,7 @@ public final class CollectBenchmark {
     }
 
     private Connection trino() throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", "bench");
-        return DriverManager.getConnection("jdbc:trino://" + stack.config().host() + ":" + stack.config().trinoPort() + "/lakehouse/cdp", properties);
+        return stack.trino().connect("bench");
     }
 
     private int post(String authorization, byte[] payload) {
@@ -227,9 +223,6 @@ public final class CollectBenchmark {
         }
     }
 
-    private static String basic(String writeKey) {
-        return "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-    }
 
     private static double seconds(Duration duration) {
         return Math.max(0.001, duration.toMillis() / 1000.0);

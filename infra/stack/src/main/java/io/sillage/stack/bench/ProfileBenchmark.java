@@ -11,6 +11,7 @@ import io.sillage.lakehouse.maintenance.ProfileFold;
 import io.sillage.stack.Stack;
 import io.sillage.stack.StackException;
 import io.sillage.stack.component.Kafka;
+import io.sillage.stack.process.Http;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +23,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -221,7 +221,7 @@ public final class ProfileBenchmark {
             boolean viaTrino = probe < trinoProbes;
             Instant sent = Instant.now();
             HttpRequest request = HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + "/v1/identify"))
-                    .header("Content-Type", "application/json").header("Authorization", basic(project.writeKey()))
+                    .header("Content-Type", "application/json").header("Authorization", Http.basicAuth(project.writeKey()))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"u" + person + "\",\"traits\":{\"probe\":\"" + value + "\"}}")).build();
             if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                 if (viaTrino) {
@@ -388,9 +388,6 @@ public final class ProfileBenchmark {
         return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p / 100 * sorted.size()) - 1));
     }
 
-    private static String basic(String writeKey) {
-        return "Basic " + Base64.getEncoder().encodeToString((writeKey + ":").getBytes(StandardCharsets.UTF_8));
-    }
 
     private static void sleep(long millis) {
         try {

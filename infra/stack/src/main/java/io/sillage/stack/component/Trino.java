@@ -8,11 +8,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -93,10 +97,10 @@ public class Trino extends Component {
     }
 
     /** A connection as {@code user}; Trino on loopback has no password. */
-    public java.sql.Connection connect(String user) throws java.sql.SQLException {
-        java.util.Properties properties = new java.util.Properties();
+    public Connection connect(String user) throws SQLException {
+        Properties properties = new Properties();
         properties.setProperty("user", user);
-        return java.sql.DriverManager.getConnection(jdbcUrl(), properties);
+        return DriverManager.getConnection(jdbcUrl(), properties);
     }
 
     public static String warehouseUri(StackConfig config) {
