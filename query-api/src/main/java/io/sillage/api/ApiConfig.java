@@ -13,7 +13,8 @@ import java.util.Properties;
  * Configuration of the API server, from a properties file shared with the jobs ({@code sillage.properties}).
  *
  * <p>Keys: {@code api.host} (127.0.0.1), {@code api.port} (8080), {@code api.max-events-in-flight} (50000),
- * {@code kafka.bootstrap-servers}, {@code kafka.topic.raw} (cdp.events.raw), {@code operational.jdbc-url},
+ * {@code kafka.bootstrap-servers}, {@code kafka.topic.raw} (cdp.events.raw), {@code kafka.topic.automations}
+ * (cdp.automations, compacted: the latest state of every automation), {@code operational.jdbc-url},
  * {@code operational.jdbc-user}, {@code operational.jdbc-password}.
  */
 public record ApiConfig(
@@ -22,6 +23,7 @@ public record ApiConfig(
         int maxEventsInFlight,
         String kafkaBootstrapServers,
         String rawTopic,
+        String automationsTopic,
         String jdbcUrl,
         String jdbcUser,
         String jdbcPassword,
@@ -43,6 +45,7 @@ public record ApiConfig(
                 Integer.parseInt(p.getProperty("api.max-events-in-flight", "50000")),
                 require(p, "kafka.bootstrap-servers"),
                 p.getProperty("kafka.topic.raw", "cdp.events.raw"),
+                p.getProperty("kafka.topic.automations", "cdp.automations"),
                 require(p, "operational.jdbc-url"),
                 require(p, "operational.jdbc-user"),
                 p.getProperty("operational.jdbc-password", ""),

@@ -2,7 +2,11 @@ package io.sillage.api;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
+import io.sillage.api.automations.AutomationService;
+import io.sillage.api.automations.KafkaAutomationPublisher;
+import io.sillage.api.automations.PostgresAutomationStore;
 import io.sillage.api.db.OperationalDatabase;
+import io.sillage.api.http.AutomationHandlers;
 import io.sillage.api.http.ProfileHandlers;
 import io.sillage.api.maintenance.ProfileFoldScheduler;
 import io.sillage.api.http.SillageApp;
@@ -47,7 +51,9 @@ public final class ApiServer {
         config.properties().stringPropertyNames().forEach(key -> settings.put(key, config.properties().getProperty(key)));
         ProfileHandlers profiles = new ProfileHandlers(projects, new PostgresProfileViews(dataSource),
                 config.trinoJdbcUrl().map(url -> new TrinoProfileEvents(url, "sillage-api")), tracking, new ProjectIdentityRules(settings));
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles);
+        KafkaAutomationPublisher automationPublisher = new KafkaAutomationPublisher(config.kafkaBootstrapServers(), config.automationsTopic());
+        AutomationService automations = new AutomationService(new PostgresAutomationStore(dataSource), automationPublisher, clock);
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, new AutomationHandlers(projects, automations));
         Duration foldInterval = ApiConfig.duration(config.properties(), "maintenance.profile-fold-interval", Duration.ofMinutes(5));
         Optional<ProfileFoldScheduler> fold = config.trinoJdbcUrl().filter(url -> !foldInterval.isZero()).map(url -> new ProfileFoldScheduler(url,
                 new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),
@@ -57,9 +63,38 @@ public final class ApiServer {
             fold.ifPresent(ProfileFoldScheduler::close);
             app.stop();
             publisher.close();
+            automationPublisher.close();
             dataSource.close();
         }, "api-shutdown"));
         app.start(config.host(), config.port());
         LOG.info("Sillage API listening on http://{}:{}", config.host(), config.port());
+        republishAutomations(automations);
+    }
+
+    /**
+     * Publishes every automation's stored state again, so that the automation pipeline converges on the database
+     * even if the topic lost records. In the background, retrying until Kafka takes them all: the API serves
+     * meanwhile (changes lock their automation, so a republished state never overtakes a newer one).
+     */
+    private static void republishAutomations(AutomationService automations) {
+        Thread republisher = new Thread(() -> {
+            for (long delaySeconds = 5; ; delaySeconds = Math.min(delaySeconds * 2, 300)) {
+                try {
+                    automations.republishAll();
+                    return;
+                }
+                catch (RuntimeException e) {
+                    LOG.warn("Cannot republish automations yet ({}); retrying in {} s", e.getMessage(), delaySeconds);
+                }
+                try {
+                    Thread.sleep(delaySeconds * 1000);
+                }
+                catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "automation-republish");
+        republisher.setDaemon(true);
+        republisher.start();
     }
 }

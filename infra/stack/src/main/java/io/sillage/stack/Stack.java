@@ -135,6 +135,8 @@ public class Stack {
         settings.put("kafka.topic.raw", Kafka.RAW_TOPIC);
         settings.put("kafka.topic.dead-letters", Kafka.DEAD_LETTER_TOPIC);
         settings.put("kafka.topic.feedback", Kafka.FEEDBACK_TOPIC);
+        settings.put("kafka.topic.automations", Kafka.AUTOMATIONS_TOPIC);
+        settings.put("kafka.topic.activations", Kafka.ACTIVATIONS_TOPIC);
         settings.putAll(lakehouseConfig().toProperties());
         settings.put("operational.jdbc-url", postgres.jdbcUrl(Postgres.OPERATIONAL_DATABASE));
         settings.put("operational.jdbc-user", Postgres.USER);

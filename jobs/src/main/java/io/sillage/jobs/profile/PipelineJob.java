@@ -1,6 +1,7 @@
 package io.sillage.jobs.profile;
 
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
+import io.sillage.jobs.automation.AutomationJob;
 import io.sillage.jobs.collect.CollectJob;
 import io.sillage.jobs.collect.EventRows;
 import io.sillage.jobs.common.IcebergSinks;
@@ -13,7 +14,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Sillage streaming pipeline, one Flink job: collect (parse, validate, dedup) -> identifiers ->
- * {@code cdp.events}, and on to identity stitching and profiles. One job rather than two chained through a
+ * {@code cdp.events}, and on to identity stitching, profiles and automations. One job rather than two chained through a
  * Kafka topic because the hand-over would cost a checkpoint interval of latency (a transactional topic is
  * only readable after commit) and a second copy of every event on a 2-core machine.
  */
@@ -40,6 +41,9 @@ public final class PipelineJob {
                         .returns(EventRows.typeInfo(CdpTables.EVENTS_SCHEMA))
                         .name("to event rows"),
                 LakehouseConfig.fromProperties(settings.properties()), CdpTables.EVENTS, "collect-events-sink");
-        ProfileJob.define(env, identified, settings);
+        ProfileJob.ProfileStreams profiles = ProfileJob.define(env, identified, settings);
+        if (Boolean.parseBoolean(settings.get("automations.enabled", "true"))) {
+            AutomationJob.define(env, profiles.attributed(), settings);
+        }
     }
 }

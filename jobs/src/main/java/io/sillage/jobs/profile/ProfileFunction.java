@@ -28,6 +28,8 @@ import org.apache.flink.util.OutputTag;
 public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage, ProfileSnapshot> {
     public static final OutputTag<StitchMessage> FEEDBACK = new OutputTag<>("stitch-feedback") {};
     public static final OutputTag<MergeDecision> DECISIONS = new OutputTag<>("merge-decisions") {};
+    /** Every applied event with the live profile it now belongs to, for automations. */
+    public static final OutputTag<AttributedEvent> ATTRIBUTED = new OutputTag<>("attributed-events") {};
 
     private final ProfileLogic logic;
     private final long flushMillis;
@@ -113,6 +115,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         public void decide(MergeDecision decision) {
             (MergeDecision.MERGED.equals(decision.decision) ? merges : refusals).inc();
             context.output(DECISIONS, decision);
+        }
+
+        @Override
+        public void applied(ProfileState state, StitchMessage message) {
+            context.output(ATTRIBUTED, AttributedEvent.of(state, message.identifier, message.event));
         }
     }
 

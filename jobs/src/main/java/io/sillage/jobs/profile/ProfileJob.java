@@ -52,13 +52,17 @@ public final class ProfileJob {
             return profiles.getSideOutput(ProfileFunction.DECISIONS);
         }
 
+        public DataStream<AttributedEvent> attributed() {
+            return profiles.getSideOutput(ProfileFunction.ATTRIBUTED);
+        }
+
         public DataStream<IdentityLink> links() {
             return directory.getSideOutput(DirectoryFunction.LINKS);
         }
     }
 
-    /** Adds the stage, with the real feedback topic and sinks, after {@code identified}. */
-    public static void define(StreamExecutionEnvironment env, DataStream<IdentifiedEvent> identified, JobSettings settings) {
+    /** Adds the stage, with the real feedback topic and sinks, after {@code identified}; returns it for later stages. */
+    public static ProfileStreams define(StreamExecutionEnvironment env, DataStream<IdentifiedEvent> identified, JobSettings settings) {
         String bootstrap = settings.require("kafka.bootstrap-servers");
         String feedbackTopic = settings.get("kafka.topic.feedback", "cdp.identity.feedback");
         KafkaSource<StitchMessage> source = KafkaSource.<StitchMessage>builder()
@@ -103,6 +107,7 @@ public final class ProfileJob {
                 .name("profile serving store").uid("profile-serving-sink");
         streams.links().sinkTo(new ServingStoreSink<>(jdbcUrl, user, password, batchSize, maxDelay, ServingStoreSink.IDENTIFIERS))
                 .name("identifier serving store").uid("identity-serving-sink");
+        return streams;
     }
 
     /** The stage between its inputs and its sinks; tests run it with an in-job feedback stand-in. */

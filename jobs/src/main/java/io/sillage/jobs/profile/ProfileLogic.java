@@ -47,6 +47,9 @@ public final class ProfileLogic implements Serializable {
         void send(StitchMessage message);
 
         void decide(MergeDecision decision);
+
+        /** {@code message}'s event was applied to live profile {@code state} (once per event, duplicates skipped). */
+        default void applied(ProfileState state, StitchMessage message) {}
     }
 
     /** Messages held while the profile waits for the answer to its offer. */
@@ -95,6 +98,7 @@ public final class ProfileLogic implements Serializable {
             state.createdAtMicros = event.timestampMicros;
         }
         ProfileUpdates.apply(state, event);
+        out.applied(state, message);
         IdentityRules projectRules = rules.rules(state.projectId);
         for (String identifier : message.identifiers) {
             if (state.identifiers.contains(identifier)) {

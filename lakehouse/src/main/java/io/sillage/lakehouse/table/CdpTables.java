@@ -137,10 +137,31 @@ public final class CdpTables {
             SortOrder.unsorted(),
             COMMON_PROPERTIES);
 
+    public static final Schema AUTOMATION_RUNS_SCHEMA = new Schema(
+            required(1, "project_id", Types.StringType.get()),
+            required(2, "automation_id", Types.StringType.get()),
+            required(3, "automation_version", Types.IntegerType.get(), "The definition version the instance entered with"),
+            required(4, "instance_id", Types.StringType.get(), "messageId of the entry event (one instance per entry)"),
+            required(5, "profile_id", Types.StringType.get(), "The profile the entry event was attributed to"),
+            required(6, "step", Types.StringType.get(), "entered, suppressed, cancelled, exited, held or fired"),
+            optional(7, "reason", Types.StringType.get(), "Why: re-entry, grace, capping, audience, conditions, quiet_hours, paused, late, no_date; or the cancel/exit event name"),
+            optional(8, "event_message_id", Types.StringType.get(), "The event that caused this step (entry, cancel or exit event)"),
+            optional(9, "waiting_until", Types.TimestampType.withZone(), "Send time of an entered or held instance"),
+            optional(10, "idempotency_key", Types.StringType.get(), "Of the activation request, on fired rows"),
+            required(11, "occurred_at", Types.TimestampType.withZone(), "When the pipeline took this step"));
+
+    /** One row per lifecycle step of every automation instance, written by the automation stage. */
+    public static final TableDefinition AUTOMATION_RUNS = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "automation_runs"),
+            AUTOMATION_RUNS_SCHEMA,
+            PartitionSpec.builderFor(AUTOMATION_RUNS_SCHEMA).day("occurred_at").build(),
+            SortOrder.unsorted(),
+            COMMON_PROPERTIES);
+
     private CdpTables() {}
 
     public static List<TableDefinition> all() {
-        return List.of(EVENTS, REJECTED_EVENTS, PROFILE_CHANGES, PROFILES_BASE, PROFILE_MERGES);
+        return List.of(EVENTS, REJECTED_EVENTS, PROFILE_CHANGES, PROFILES_BASE, PROFILE_MERGES, AUTOMATION_RUNS);
     }
 
     private static List<Types.NestedField> concat(List<Types.NestedField> fields, Types.NestedField last) {

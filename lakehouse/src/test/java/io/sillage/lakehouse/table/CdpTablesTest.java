@@ -23,7 +23,7 @@ class CdpTablesTest {
     @Test
     void listsEveryTableInTheCdpNamespace() {
         assertThat(CdpTables.all()).extracting(TableDefinition::name)
-                .containsExactly("events", "rejected_events", "profile_changes", "profiles_base", "profile_merges");
+                .containsExactly("events", "rejected_events", "profile_changes", "profiles_base", "profile_merges", "automation_runs");
         assertThat(CdpTables.all()).allSatisfy(table ->
                 assertThat(table.identifier().namespace()).isEqualTo(CdpTables.NAMESPACE));
     }

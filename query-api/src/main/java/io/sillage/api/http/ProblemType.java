@@ -5,6 +5,7 @@ public enum ProblemType {
     INVALID_JSON(400, "Malformed JSON body"),
     INVALID_EVENT(400, "Invalid event"),
     INVALID_REQUEST(400, "Invalid request"),
+    INVALID_DEFINITION(400, "Invalid automation definition"),
     UNAUTHORIZED(401, "Missing or unknown credentials"),
     NOT_FOUND(404, "Not found"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),

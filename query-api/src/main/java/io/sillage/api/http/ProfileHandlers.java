@@ -225,16 +225,7 @@ public class ProfileHandlers {
     }
 
     private String authenticate(Context ctx) {
-        String authorization = ctx.header("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7) || authorization.substring(7).isBlank()) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"sillage\"");
-            throw new ProblemException(ProblemType.UNAUTHORIZED, "send the project's API key as Authorization: Bearer sk_...");
-        }
-        String key = authorization.substring(7).trim();
-        return projects.findProjectByApiKey(key).orElseThrow(() -> {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"sillage\", error=\"invalid_token\"");
-            return new ProblemException(ProblemType.UNAUTHORIZED, "unknown API key");
-        });
+        return ApiKeys.authenticate(ctx, projects);
     }
 
     private Identifier identifier(Context ctx, String projectId) {

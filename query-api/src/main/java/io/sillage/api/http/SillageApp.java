@@ -17,9 +17,10 @@ public final class SillageApp {
 
     private SillageApp() {}
 
-    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles) {
+    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles, AutomationHandlers automations) {
         requireNonNull(tracking, "tracking is null");
         requireNonNull(profiles, "profiles is null");
+        requireNonNull(automations, "automations is null");
         byte[] openApi = resource("/api/openapi.json");
         byte[] docs = resource("/api/docs.html");
         return Javalin.create(config -> {
@@ -34,6 +35,16 @@ public final class SillageApp {
             config.routes.get("/api/v1/profiles/{identifier}", profiles::get);
             config.routes.get("/api/v1/profiles/{identifier}/events", profiles::events);
             config.routes.put("/api/v1/profiles/{identifier}/subscriptions", profiles::putSubscriptions);
+            config.routes.post("/api/v1/automations", automations::create);
+            config.routes.get("/api/v1/automations", automations::list);
+            config.routes.get("/api/v1/automations/{id}", automations::get);
+            config.routes.put("/api/v1/automations/{id}", automations::update);
+            config.routes.delete("/api/v1/automations/{id}", automations::delete);
+            config.routes.get("/api/v1/automations/{id}/versions", automations::versions);
+            config.routes.post("/api/v1/automations/{id}/activate", automations::activate);
+            config.routes.post("/api/v1/automations/{id}/pause", automations::pause);
+            config.routes.get("/api/v1/automation-recipes", automations::recipes);
+            config.routes.get("/api/v1/automation-recipes/{name}", automations::recipe);
 
             // Segment-compatible tracking API
             for (EventType type : EventType.values()) {

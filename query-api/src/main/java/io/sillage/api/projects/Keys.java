@@ -17,6 +17,10 @@ public final class Keys {
         return "prj_" + random(16);
     }
 
+    public static String automationId() {
+        return "aut_" + random(24);
+    }
+
     public static String writeKey() {
         return "wk_" + random(32);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.testtools.JavalinTest;
+import io.sillage.api.automations.AutomationService;
 import io.sillage.api.profiles.ProfileEvents;
 import io.sillage.api.profiles.ProfileViews;
 import io.sillage.api.projects.ProjectCredentials;
@@ -87,7 +88,8 @@ class ProfileApiTest {
         TrackingService tracking = new TrackingService(publisher, clock, 1000, 5000);
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
         ProfileHandlers handlers = new ProfileHandlers(projects, views(), Optional.of(events()), tracking, ProjectIdentityRules.defaults());
-        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers), (server, client) -> test.run(server));
+        AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
+        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> get(Javalin server, String path, String apiKey) throws Exception {

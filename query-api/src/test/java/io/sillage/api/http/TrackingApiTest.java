@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.TestCase;
+import io.sillage.api.automations.AutomationService;
 import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.api.tracking.EventPublisher.OutgoingEvent;
 import io.sillage.api.tracking.TrackingService;
@@ -444,7 +445,8 @@ class TrackingApiTest {
         TrackingService tracking = new TrackingService(publisher, clock, maxEventsInFlight, acknowledgementTimeoutMillis);
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles);
+        AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, automations);
         TestCase testCase = (server, client) -> test.run(server);
         try {
             JavalinTest.test(app, testCase);

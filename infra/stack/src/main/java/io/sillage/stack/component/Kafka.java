@@ -26,6 +26,10 @@ public class Kafka extends Component {
     public static final String RAW_TOPIC = "cdp.events.raw";
     public static final String DEAD_LETTER_TOPIC = "cdp.events.dlq";
     public static final String FEEDBACK_TOPIC = "cdp.identity.feedback";
+    /** Automation definitions, written by the API and read by the pipeline; compacted (latest state per automation). */
+    public static final String AUTOMATIONS_TOPIC = "cdp.automations";
+    /** Activation requests from fired automation instances, written transactionally by the pipeline. */
+    public static final String ACTIVATIONS_TOPIC = "cdp.activations";
 
     public Kafka(StackConfig config) {
         super(config, "kafka");
@@ -113,12 +117,13 @@ public class Kafka extends Component {
 
     /** Creates the platform's topics if missing. */
     public void createTopics() {
-        Map<String, Integer> wanted = Map.of(RAW_TOPIC, 4, DEAD_LETTER_TOPIC, 1, FEEDBACK_TOPIC, 4);
+        Map<String, Integer> wanted = Map.of(RAW_TOPIC, 4, DEAD_LETTER_TOPIC, 1, FEEDBACK_TOPIC, 4, AUTOMATIONS_TOPIC, 1, ACTIVATIONS_TOPIC, 4);
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.entrySet().stream()
                     .filter(entry -> !existing.contains(entry.getKey()))
-                    .map(entry -> new NewTopic(entry.getKey(), entry.getValue(), (short) 1))
+                    .map(entry -> new NewTopic(entry.getKey(), entry.getValue(), (short) 1)
+                            .configs(entry.getKey().equals(AUTOMATIONS_TOPIC) ? Map.of("cleanup.policy", "compact") : Map.of()))
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 try {
