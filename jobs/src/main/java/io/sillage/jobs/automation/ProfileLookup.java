@@ -2,6 +2,7 @@ package io.sillage.jobs.automation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sillage.jobs.profile.ProfileFacts;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -113,7 +114,7 @@ public class ProfileLookup extends RichMapFunction<AutomationSignal, AutomationS
             if (subscription.hasNonNull("topic")) {
                 continue;
             }
-            consent.merge(channel, subscription.path("status").asText(), (a, b) -> rank(a) >= rank(b) ? a : b);
+            ProfileFacts.best(consent, channel, subscription.path("status").asText());
         }
         boolean email = traits.hasNonNull("email");
         boolean sms = traits.hasNonNull("phone");
@@ -121,25 +122,9 @@ public class ProfileLookup extends RichMapFunction<AutomationSignal, AutomationS
             email |= "email".equals(identifier.path("type").asText());
             sms |= "phone".equals(identifier.path("type").asText());
         }
-        StringBuilder consentText = new StringBuilder();
-        consent.forEach((channel, status) -> consentText.append(consentText.isEmpty() ? "" : ",").append(channel).append('=').append(status));
-        StringBuilder reach = new StringBuilder();
-        for (String channel : new String[] {email ? "email" : null, sms ? "sms" : null, push ? "push" : null, webPush ? "web_push" : null}) {
-            if (channel != null) {
-                reach.append(reach.isEmpty() ? "" : ",").append(channel);
-            }
-        }
-        fire.consent = consentText.toString();
-        fire.reach = reach.toString();
+        fire.consent = ProfileFacts.consent(consent);
+        fire.reach = ProfileFacts.reach(email, sms, push, webPush);
         fire.timezone = traits.hasNonNull("timezone") ? traits.get("timezone").asText() : null;
-    }
-
-    private static int rank(String status) {
-        return switch (status) {
-            case "opted_in" -> 2;
-            case "subscribed" -> 1;
-            default -> 0;
-        };
     }
 
     private void closeQuietly() {

@@ -14,13 +14,21 @@ public final class ProfileFacts {
         }
         Map<String, String> best = new LinkedHashMap<>();
         for (ProfileState.Subscription subscription : state.subscriptions.values()) {
-            if (subscription.topic != null) {
-                continue;
+            if (subscription.topic == null) {
+                best(best, subscription.channel, subscription.status);
             }
-            best.merge(subscription.channel, subscription.status, (a, b) -> rank(a) >= rank(b) ? a : b);
         }
+        return consent(best);
+    }
+
+    /** Keeps in {@code best} the better of its status for {@code channel} and {@code status}. */
+    public static void best(Map<String, String> best, String channel, String status) {
+        best.merge(channel, status, (a, b) -> rank(a) >= rank(b) ? a : b);
+    }
+
+    public static String consent(Map<String, String> statusByChannel) {
         StringBuilder text = new StringBuilder();
-        best.forEach((channel, status) -> text.append(text.isEmpty() ? "" : ",").append(channel).append('=').append(status));
+        statusByChannel.forEach((channel, status) -> text.append(text.isEmpty() ? "" : ",").append(channel).append('=').append(status));
         return text.toString();
     }
 
@@ -37,6 +45,10 @@ public final class ProfileFacts {
             push |= "push".equals(subscription.channel) && subscription.installationId != null;
             webPush |= "web_push".equals(subscription.channel);
         }
+        return reach(email, sms, push, webPush);
+    }
+
+    public static String reach(boolean email, boolean sms, boolean push, boolean webPush) {
         StringBuilder text = new StringBuilder();
         append(text, email, "email");
         append(text, sms, "sms");

@@ -273,7 +273,9 @@ public final class AutomationDefinitions {
             case "duration": {
                 Duration duration = optionalDuration(node.path("duration"), "wait.duration");
                 if (duration == null) {
-                    problem("wait.duration", "is required for a duration wait (e.g. 48h, 30m, 10s)");
+                    if (!node.hasNonNull("duration")) { // a value given but invalid is already reported
+                        problem("wait.duration", "is required for a duration wait (e.g. 48h, 30m, 10s)");
+                    }
                 }
                 else if (duration.isNegative() || duration.isZero()) {
                     problem("wait.duration", "must be positive (use type none for no wait)");
@@ -310,7 +312,7 @@ public final class AutomationDefinitions {
             problem("capping.max", "must be a whole number of at least 1");
         }
         Duration window = optionalDuration(node.path("window"), "capping.window");
-        if (window == null) {
+        if (window == null && !node.hasNonNull("window")) { // a value given but invalid is already reported
             problem("capping.window", "is required (e.g. 7d)");
         }
         return new Capping(max, window);
