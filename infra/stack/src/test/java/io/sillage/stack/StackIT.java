@@ -421,6 +421,150 @@ class StackIT {
         assertThat(getJson("/api/v1/profiles/user_id:" + run, project.apiKey(), 200).at("/computed/eventCount").asLong()).isEqualTo(expected);
     }
 
+    @Test
+    @Order(7)
+    void abandonedCartRemindersFireOnlyForCartsNobodyBought() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String automationId = createActiveCartAutomation(run, "10s");
+
+        // A: subscribed, leaves cart a. B: buys cart b. C: adds cart c on the web anonymously, logs in on the app,
+        // then on the web, and buys cart c on the app. D: not subscribed. E: a category the automation ignores.
+        identify("a-" + run, null, "a." + run + "@example.com", "subscribed");
+        identify("b-" + run, null, "b." + run + "@example.com", "subscribed");
+        identify("d-" + run, null, "d." + run + "@example.com", "unsubscribed");
+        identify("e-" + run, null, "e." + run + "@example.com", "subscribed");
+        track("{\"userId\":\"a-%s\",\"event\":\"Product Added\",\"messageId\":\"add-a-%s\",\"properties\":{\"cart_id\":\"a-%s\",\"category\":\"shoes\"}}".formatted(run, run, run));
+        track("{\"userId\":\"b-%s\",\"event\":\"Product Added\",\"messageId\":\"add-b-%s\",\"properties\":{\"cart_id\":\"b-%s\",\"category\":\"bags\"}}".formatted(run, run, run));
+        track("{\"anonymousId\":\"web-c-%s\",\"event\":\"Product Added\",\"messageId\":\"add-c-%s\",\"properties\":{\"cart_id\":\"c-%s\",\"category\":\"shoes\"}}".formatted(run, run, run));
+        track("{\"userId\":\"d-%s\",\"event\":\"Product Added\",\"messageId\":\"add-d-%s\",\"properties\":{\"cart_id\":\"d-%s\",\"category\":\"shoes\"}}".formatted(run, run, run));
+        track("{\"userId\":\"e-%s\",\"event\":\"Product Added\",\"messageId\":\"add-e-%s\",\"properties\":{\"cart_id\":\"e-%s\",\"category\":\"hats\"}}".formatted(run, run, run));
+        track("{\"userId\":\"b-%s\",\"event\":\"Order Completed\",\"properties\":{\"cart_id\":\"b-%s\",\"order_id\":\"ob-%s\",\"revenue\":10}}".formatted(run, run, run));
+        identify("c-" + run, "app-c-" + run, "c." + run + "@example.com", "subscribed");
+        identify("c-" + run, "web-c-" + run, null, null);
+        awaitProfile(project.apiKey(), "anonymous_id:web-c-" + run, found -> found.get("identifiers").size() == 4);
+        track("{\"userId\":\"c-%s\",\"context\":{\"device\":{\"id\":\"phone-c\"}},\"event\":\"Order Completed\",\"properties\":{\"cart_id\":\"c-%s\",\"order_id\":\"oc-%s\",\"revenue\":20}}".formatted(run, run, run));
+
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and step in ('fired', 'cancelled', 'suppressed')"
+                + " and instance_id like 'add-%'", List.of(project.projectId(), automationId), 4);
+        try (Connection trino = trino()) {
+            assertThat(steps(trino, automationId)).containsExactlyInAnyOrder(
+                    "add-a-" + run + " entered", "add-a-" + run + " fired",
+                    "add-b-" + run + " entered", "add-b-" + run + " cancelled Order Completed",
+                    "add-c-" + run + " entered", "add-c-" + run + " cancelled Order Completed",
+                    "add-d-" + run + " entered", "add-d-" + run + " suppressed audience");
+        }
+        List<JsonNode> requests = activationRequests(automationId, Duration.ofSeconds(5));
+        assertThat(requests).singleElement().satisfies(request -> {
+            assertThat(request.get("idempotencyKey").textValue()).isEqualTo(automationId + ":v1:add-a-" + run);
+            assertThat(request.at("/action/channel").textValue()).isEqualTo("email");
+            assertThat(request.at("/entry/properties/cart_id").textValue()).isEqualTo("a-" + run);
+            assertThat(request.get("identifier").textValue()).isEqualTo("user_id:a-" + run);
+        });
+    }
+
+    @Test
+    @Order(8)
+    void aReminderWaitingThroughAFlinkCrashFiresExactlyOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String automationId = createActiveCartAutomation(run, "40s");
+        identify("k-" + run, null, "k." + run + "@example.com", "subscribed");
+        track("{\"userId\":\"k-%s\",\"event\":\"Product Added\",\"messageId\":\"add-k-%s\",\"properties\":{\"cart_id\":\"k-%s\",\"category\":\"shoes\"}}".formatted(run, run, run));
+        // entered is committed to Iceberg with a checkpoint: the waiting instance is in checkpointed state
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and instance_id = ? and step = 'entered'",
+                List.of(project.projectId(), automationId, "add-k-" + run), 1);
+        stack.flink().kill();
+        stack.flink().start();
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and step = 'fired'",
+                List.of(project.projectId(), automationId), 1);
+        assertThat(activationRequests(automationId, Duration.ofSeconds(10))).as("one request, not lost and not repeated after the restart").hasSize(1);
+        try (Connection trino = trino()) {
+            assertThat(steps(trino, automationId)).containsExactlyInAnyOrder("add-k-" + run + " entered", "add-k-" + run + " fired");
+        }
+    }
+
+    /** Creates and activates an abandoned-cart automation, and waits until the pipeline enters people into it. */
+    private String createActiveCartAutomation(String run, String wait) throws Exception {
+        String definition = """
+                {"name":"Abandoned cart %s","entry":{"event":"Product Added","filters":[{"property":"category","operator":"in","values":["shoes","bags"]}]},
+                 "wait":{"type":"duration","duration":"%s"},"cancel":[{"event":"Order Completed","match":"cart_id"}],
+                 "capping":{"max":4,"window":"7d"},"audience":"marketing","action":{"channel":"email","template":"abandoned-cart"}}""".formatted(run, wait);
+        HttpResponse<String> created = send("POST", "/api/v1/automations", project.apiKey(), definition);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String automationId = JSON.readTree(created.body()).get("id").textValue();
+        HttpResponse<String> activated = send("POST", "/api/v1/automations/" + automationId + "/activate", project.apiKey(), "");
+        assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
+        // the definition travels through Kafka to the running job: probe until an entry is recorded
+        String probe = "probe-" + run;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
+            track("{\"userId\":\"%s\",\"event\":\"Product Added\",\"properties\":{\"cart_id\":\"%s\",\"category\":\"shoes\"}}".formatted(probe, UUID.randomUUID()));
+            try (Connection trino = trino()) {
+                return queryLong(trino, "select count(*) from automation_runs where project_id = ? and automation_id = ?", project.projectId(), automationId) > 0;
+            }
+        });
+        return automationId;
+    }
+
+    /** "instance step [reason]" of every run row of the automation, probes (no explicit messageId) excluded. */
+    private List<String> steps(Connection trino, String automationId) throws SQLException {
+        List<String> steps = new ArrayList<>();
+        try (ResultSet rows = query(trino, "select r.instance_id, r.step, r.reason from automation_runs r where r.project_id = ? and r.automation_id = ?"
+                + " and r.instance_id like 'add-%'", project.projectId(), automationId)) {
+            while (rows.next()) {
+                steps.add(rows.getString(1) + " " + rows.getString(2) + (rows.getString(3) == null ? "" : " " + rows.getString(3)));
+            }
+        }
+        return steps;
+    }
+
+    /** Activation requests of the automation committed to Kafka (read_committed), probes excluded, read for {@code quiet}. */
+    private List<JsonNode> activationRequests(String automationId, Duration quiet) throws Exception {
+        Properties properties = new Properties();
+        properties.put("bootstrap.servers", stack.config().kafkaBootstrap());
+        properties.put("isolation.level", "read_committed");
+        properties.put("auto.offset.reset", "earliest");
+        properties.put("group.id", "it-" + UUID.randomUUID());
+        List<JsonNode> requests = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(properties,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Kafka.ACTIVATIONS_TOPIC));
+            long end = System.nanoTime() + quiet.toNanos();
+            while (System.nanoTime() < end) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode request = JSON.readTree(record.value());
+                    if (automationId.equals(request.get("automationId").textValue()) && request.at("/entry/messageId").asText().startsWith("add-")) {
+                        requests.add(request);
+                    }
+                }
+            }
+        }
+        return requests;
+    }
+
+    private void identify(String userId, String anonymousId, String email, String emailSubscribe) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("userId", userId);
+        if (anonymousId != null) {
+            body.put("anonymousId", anonymousId);
+        }
+        ObjectNode traits = body.putObject("traits");
+        if (email != null) {
+            traits.put("email", email);
+        }
+        if (emailSubscribe != null) {
+            traits.put("email_subscribe", emailSubscribe);
+        }
+        assertThat(post("/v1/identify", project.writeKey(), body.toString()).statusCode()).isEqualTo(200);
+    }
+
+    private void track(String body) throws Exception {
+        HttpResponse<String> response = post("/v1/track", project.writeKey(), body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> send(String method, String path, String apiKey, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path)).header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private JsonNode awaitProfile(String apiKey, String identifier, java.util.function.Predicate<JsonNode> condition) {
         JsonNode[] found = new JsonNode[1];
         await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofMillis(500)).until(() -> {
