@@ -590,8 +590,7 @@ class StackIT {
     }
 
     private HttpResponse<String> put(String path, String apiKey, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path)).header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return send("PUT", path, apiKey, body);
     }
 
     private static String encode(String identifier) {

@@ -28,49 +28,58 @@ public class AutomationRouter extends BroadcastProcessFunction<AttributedEvent, 
 
     @Override
     public void processElement(AttributedEvent event, ReadOnlyContext context, Collector<AutomationSignal> out) throws Exception {
-        if (automations == null) {
-            automations = new Automations(context.getBroadcastState(Automations.STATE).immutableEntries());
-        }
-        List<Automations.Compiled> candidates = automations.of(event.projectId);
+        List<Automations.Compiled> candidates = automations(context).of(event.projectId);
         if (candidates.isEmpty()) {
             return;
         }
-        JsonNode properties = null;
+        Properties properties = new Properties(event.event.properties);
+        String name = event.event.event;
         for (Automations.Compiled automation : candidates) {
             AutomationDefinition definition = automation.definition();
-            if (automation.active() && definition.entry().event().equals(event.event.event)) {
-                properties = properties != null ? properties : parse(event.event.properties);
-                if (definition.entry().matches(event.event.event, properties)) {
-                    entry(automation, event, properties, context, out);
+            if (automation.active() && matches(definition.entry(), name, properties)) {
+                entry(automation, event, properties.get(), context, out);
+            }
+            EventRule cancel = firstMatching(definition.cancel(), name, properties);
+            if (cancel != null) {
+                end(automation, event, properties.get(), Role.CANCEL, cancel, out);
+            }
+            else {
+                EventRule exit = firstMatching(definition.exit(), name, properties);
+                if (exit != null) {
+                    end(automation, event, properties.get(), Role.EXIT, exit, out);
                 }
             }
-            Role role = null;
-            EventRule rule = null;
-            for (EventRule cancel : definition.cancel()) {
-                if (cancel.event().equals(event.event.event)) {
-                    properties = properties != null ? properties : parse(event.event.properties);
-                    if (cancel.matches(event.event.event, properties)) {
-                        role = Role.CANCEL;
-                        rule = cancel;
-                        break;
-                    }
-                }
+        }
+    }
+
+    private static EventRule firstMatching(List<EventRule> rules, String name, Properties properties) {
+        for (EventRule rule : rules) {
+            if (matches(rule, name, properties)) {
+                return rule;
             }
-            if (role == null) {
-                for (EventRule exit : definition.exit()) {
-                    if (exit.event().equals(event.event.event)) {
-                        properties = properties != null ? properties : parse(event.event.properties);
-                        if (exit.matches(event.event.event, properties)) {
-                            role = Role.EXIT;
-                            rule = exit;
-                            break;
-                        }
-                    }
-                }
+        }
+        return null;
+    }
+
+    /** Compares the event name first, so properties are parsed only for events some rule is about. */
+    private static boolean matches(EventRule rule, String name, Properties properties) {
+        return rule.event().equals(name) && rule.matches(name, properties.get());
+    }
+
+    /** The event's properties, parsed on first use (most events concern no automation). */
+    private static final class Properties {
+        private final String text;
+        private JsonNode parsed;
+
+        Properties(String text) {
+            this.text = text;
+        }
+
+        JsonNode get() {
+            if (parsed == null) {
+                parsed = parse(text);
             }
-            if (role != null) {
-                end(automation, event, properties, role, rule, out);
-            }
+            return parsed;
         }
     }
 
@@ -149,6 +158,13 @@ public class AutomationRouter extends BroadcastProcessFunction<AttributedEvent, 
             copy.profileId = alias;
             out.collect(copy);
         }
+    }
+
+    private Automations automations(ReadOnlyContext context) throws Exception {
+        if (automations == null) {
+            automations = new Automations(context.getBroadcastState(Automations.STATE).immutableEntries());
+        }
+        return automations;
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +38,6 @@ public class ProfileLookup extends RichMapFunction<AutomationSignal, AutomationS
         this.user = user;
         this.password = password;
     }
-
-    @Override
-    public void open(OpenContext openContext) {}
 
     @Override
     public AutomationSignal map(AutomationSignal fire) throws Exception {
@@ -97,7 +93,7 @@ public class ProfileLookup extends RichMapFunction<AutomationSignal, AutomationS
             document = JSON.readTree(documentText);
         }
         catch (Exception e) {
-            return;
+            return; // a document the profile job did not write: decide on the entry's facts
         }
         JsonNode traits = document.path("traits");
         fire.traits = traits.isObject() ? traits.toString() : null;

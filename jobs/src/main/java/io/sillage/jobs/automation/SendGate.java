@@ -58,14 +58,11 @@ public class SendGate extends KeyedBroadcastProcessFunction<String, AutomationSi
 
     @Override
     public void processElement(AutomationSignal fire, ReadOnlyContext context, Collector<ActivationRequest> out) throws Exception {
-        if (automations == null) {
-            automations = new Automations(context.getBroadcastState(Automations.STATE).immutableEntries());
-        }
         decide(fire, context.timerService().currentProcessingTime(), context, out);
     }
 
     private void decide(AutomationSignal fire, long now, ReadOnlyContext context, Collector<ActivationRequest> out) throws Exception {
-        Automations.Compiled automation = automations.get(fire.projectId, fire.automationId);
+        Automations.Compiled automation = automations(context).get(fire.projectId, fire.automationId);
         if (automation == null || automation.deleted()) {
             suppress(context, fire, "deleted", now);
             return;
@@ -131,9 +128,6 @@ public class SendGate extends KeyedBroadcastProcessFunction<String, AutomationSi
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<ActivationRequest> out) throws Exception {
-        if (automations == null) {
-            automations = new Automations(context.getBroadcastState(Automations.STATE).immutableEntries());
-        }
         List<Long> due = new ArrayList<>();
         for (Long release : held.keys()) {
             if (release <= timestamp) {
@@ -156,7 +150,7 @@ public class SendGate extends KeyedBroadcastProcessFunction<String, AutomationSi
             sends.clear();
             return;
         }
-        Automations.Compiled automation = automationOf(context.getCurrentKey());
+        Automations.Compiled automation = automationOf(context, context.getCurrentKey());
         long keep = automation == null ? 0 : keepMillis(automation.definition());
         if (last + keep <= timestamp) {
             lastSent.clear();
@@ -173,9 +167,16 @@ public class SendGate extends KeyedBroadcastProcessFunction<String, AutomationSi
                 definition.capping() == null ? 0 : definition.capping().window().toMillis());
     }
 
-    private Automations.Compiled automationOf(String personKey) {
+    private Automations.Compiled automationOf(ReadOnlyContext context, String personKey) throws Exception {
         String[] parts = personKey.split("\u0000", 3);
-        return parts.length < 2 ? null : automations.get(parts[0], parts[1]);
+        return parts.length < 2 ? null : automations(context).get(parts[0], parts[1]);
+    }
+
+    private Automations automations(ReadOnlyContext context) throws Exception {
+        if (automations == null) {
+            automations = new Automations(context.getBroadcastState(Automations.STATE).immutableEntries());
+        }
+        return automations;
     }
 
     @Override
