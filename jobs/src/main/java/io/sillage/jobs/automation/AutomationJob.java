@@ -92,7 +92,7 @@ public final class AutomationJob {
                 .name("automation router").uid("automation-router");
         SingleOutputStreamOperator<AutomationSignal> gated = signals
                 .keyBy(AutomationSignal::instance)
-                .process(new InstanceGate())
+                .process(new InstanceGate(settings.duration("automations.reorder-window", Duration.ofSeconds(30))))
                 .name("automation instances").uid("automation-instances");
         SingleOutputStreamOperator<AutomationSignal> timed = gated
                 .assignTimestampsAndWatermarks(new AutomationClock(watermarkDelay))

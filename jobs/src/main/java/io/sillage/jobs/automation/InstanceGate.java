@@ -1,9 +1,16 @@
 package io.sillage.jobs.automation;
 
 import io.sillage.jobs.automation.AutomationSignal.Role;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -14,17 +21,31 @@ import org.apache.flink.util.OutputTag;
  * with the send time, sends entries whose send time has already come straight to {@link #FIRE_NOW} (no wait, so
  * no pattern to run), and passes only the cancel and exit events that end the waiting instance on to CEP.
  *
- * <p>State: the waiting entry, cleared when it ends or at its send time by a processing-time timer.
+ * <p>Events of one person can reach the gate out of order (the collect stage deduplicates keyed by messageId):
+ * a cancel or exit that finds no waiting entry is remembered for {@code reorderWindow}, and an entry that
+ * arrives after an end event later than itself in event time is cancelled (or exited) at once.
+ *
+ * <p>State: the waiting entry, cleared when it ends or at its send time, and the end events of the last
+ * {@code reorderWindow}, each dropped by a processing-time timer.
  */
 public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal, AutomationSignal> {
     public static final OutputTag<AutomationSignal> FIRE_NOW = new OutputTag<>("automation-fire-now") {};
     public static final OutputTag<AutomationRun> RUNS = new OutputTag<>("automation-gate-runs") {};
 
+    private final long reorderMillis;
     private transient ValueState<AutomationSignal> waiting;
+    /** End events that found no waiting entry, by the time they are forgotten. */
+    private transient MapState<Long, List<AutomationSignal>> recentEnds;
+
+    public InstanceGate(Duration reorderWindow) {
+        this.reorderMillis = reorderWindow.toMillis();
+    }
 
     @Override
     public void open(OpenContext openContext) {
         waiting = getRuntimeContext().getState(new ValueStateDescriptor<>("waiting-entry", AutomationSignal.class));
+        recentEnds = getRuntimeContext().getMapState(new MapStateDescriptor<>("recent-ends", Types.LONG,
+                Types.LIST(TypeInformation.of(AutomationSignal.class))));
     }
 
     @Override
@@ -38,6 +59,12 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
                 return;
             }
             context.output(RUNS, AutomationRun.of(signal, AutomationRun.ENTERED, null, signal.messageId, now).waitingUntil(signal.deadlineMillis));
+            AutomationSignal earlyEnd = earlyEnd(signal);
+            if (earlyEnd != null) {
+                String step = earlyEnd.role == Role.CANCEL ? AutomationRun.CANCELLED : AutomationRun.EXITED;
+                context.output(RUNS, AutomationRun.of(signal, step, earlyEnd.event, earlyEnd.messageId, now));
+                return;
+            }
             if (signal.deadlineMillis <= now) {
                 AutomationSignal fire = signal.copy(Role.FIRE);
                 fire.factsCurrent = true;
@@ -58,6 +85,26 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
             waiting.clear();
             out.collect(signal);
         }
+        else if (current == null && reorderMillis > 0) {
+            long forgetAt = now + reorderMillis;
+            List<AutomationSignal> ends = recentEnds.get(forgetAt);
+            ends = ends == null ? new ArrayList<>() : new ArrayList<>(ends);
+            ends.add(signal);
+            recentEnds.put(forgetAt, ends);
+            context.timerService().registerProcessingTimeTimer(forgetAt);
+        }
+    }
+
+    /** An end event that arrived before {@code entry} but happened after it, or null. */
+    private AutomationSignal earlyEnd(AutomationSignal entry) throws Exception {
+        for (List<AutomationSignal> ends : recentEnds.values()) {
+            for (AutomationSignal end : ends) {
+                if (end.eventTimeMillis >= entry.eventTimeMillis && AutomationSignal.ends(entry, end)) {
+                    return end;
+                }
+            }
+        }
+        return null;
     }
 
     @Override
@@ -66,5 +113,6 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
         if (current != null && current.deadlineMillis <= timestamp) {
             waiting.clear();
         }
+        recentEnds.remove(timestamp);
     }
 }

@@ -138,8 +138,28 @@ class InstanceGateTest {
             harness.processElement(cancel("o3", "p2", 6_000, "cart_id", "c1"), 6_000);
 
             assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.numKeyedStateEntries()).as("still waiting").isEqualTo(1);
+            assertThat(harness.numKeyedStateEntries()).as("p1 still waiting; p2's cancel remembered in case its entry comes late").isEqualTo(2);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(2);
+            harness.setProcessingTime(1_000 + 30_000);
+            assertThat(harness.numKeyedStateEntries()).as("p1 still waiting, p2's cancel forgotten").isEqualTo(1);
             assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCancelThatOvertookItsEntryStillCancelsIt() throws Exception {
+        try (var harness = harness()) {
+            harness.setProcessingTime(1_000);
+            // the purchase (event time 6 s) is processed before the add to cart (5 s) it cancels
+            harness.processElement(cancel("o1", "p1", 6_000, "cart_id", "c1"), 6_000);
+            harness.processElement(entry("m1", "p1", 5_000, 50_000, "{\"cart_id\":\"c1\"}"), 5_000);
+            assertThat(harness.extractOutputValues()).as("nothing left to wait for").isEmpty();
+            assertThat(harness.getSideOutput(InstanceGate.RUNS)).extracting(run -> run.getValue().step + " " + run.getValue().eventMessageId)
+                    .containsExactly("entered m1", "cancelled o1");
+            // an entry after the purchase in event time is not cancelled by it
+            harness.processElement(entry("m2", "p1", 7_000, 50_000, "{\"cart_id\":\"c1\"}"), 7_000);
+            assertThat(harness.extractOutputValues()).extracting(signal -> signal.role + " " + signal.messageId)
+                    .containsExactly("ENTRY m2", "DEADLINE m2");
         }
     }
 
@@ -179,7 +199,7 @@ class InstanceGateTest {
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, AutomationSignal, AutomationSignal> harness() throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new InstanceGate()), AutomationSignal::instance, Types.STRING);
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new InstanceGate(java.time.Duration.ofSeconds(30))), AutomationSignal::instance, Types.STRING);
         harness.open();
         return harness;
     }
