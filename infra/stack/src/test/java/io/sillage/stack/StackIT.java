@@ -445,7 +445,7 @@ class StackIT {
         track("{\"userId\":\"c-%s\",\"context\":{\"device\":{\"id\":\"phone-c\"}},\"event\":\"Order Completed\",\"properties\":{\"cart_id\":\"c-%s\",\"order_id\":\"oc-%s\",\"revenue\":20}}".formatted(run, run, run));
 
         awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and step in ('fired', 'cancelled', 'suppressed')"
-                + " and instance_id like 'add-%'", List.of(project.projectId(), automationId), 4);
+                + " and instance_id not like 'probe-%'", List.of(project.projectId(), automationId), 4);
         try (Connection trino = trino()) {
             assertThat(steps(trino, automationId)).containsExactlyInAnyOrder(
                     "add-a-" + run + " entered", "add-a-" + run + " fired",
@@ -482,21 +482,164 @@ class StackIT {
         }
     }
 
+    @Test
+    @Order(9)
+    void relativeWaitsGraceCappingAndAudiencesDecideEachSend() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String bookings = createActiveAutomation("""
+                {"name":"Booking reminder %s","entry":{"event":"Booking Confirmed"},
+                 "wait":{"type":"relative","property":"booking_date","offset":"-3s","maxLateness":"1m","ifPast":"skip"},
+                 "reentry":{"mode":"parallel","key":"booking_id"},"audience":"transactional","action":{"channel":"email","template":"booking-reminder"}}""".formatted(run),
+                "{\"booking_id\":\"probe\"}");
+        String coupons = createActiveAutomation("""
+                {"name":"Coupon %s","entry":{"event":"Coupon Claimed"},"gracePeriod":"1h","audience":"marketing",
+                 "action":{"channel":"email","template":"coupon"}}""".formatted(run), "{}");
+        String invoices = createActiveAutomation("""
+                {"name":"Invoice %s","entry":{"event":"Invoice Issued"},"reentry":{"mode":"parallel","key":"invoice_id"},
+                 "capping":{"max":2,"window":"1h"},"audience":"transactional","action":{"channel":"email","template":"invoice"}}""".formatted(run),
+                "{\"invoice_id\":\"probe\"}");
+        // R books; G is subscribed; U has an email address but unsubscribed; N has no address at all
+        identify("r-" + run, null, "r." + run + "@example.com", null);
+        identify("g-" + run, null, "g." + run + "@example.com", "subscribed");
+        identify("u-" + run, null, "u." + run + "@example.com", "unsubscribed");
+        identify("n-" + run, null, null, null);
+        for (String person : List.of("r", "g", "u")) {
+            awaitProfile(project.apiKey(), "user_id:" + person + "-" + run, found -> found.path("identifiers").findValuesAsText("type").contains("email"));
+        }
+        awaitProfile(project.apiKey(), "user_id:n-" + run, found -> true);
+
+        // relative to the booking date minus 3 s: due in 10 s; a booking already 2 h past; a booking without a date
+        Instant bookingDate = Instant.now().plusSeconds(13).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        track(event("r", run, "Booking Confirmed", "bk-soon-" + run, "{\"booking_id\":\"1\",\"booking_date\":\"" + bookingDate + "\"}"));
+        track(event("r", run, "Booking Confirmed", "bk-past-" + run, "{\"booking_id\":\"2\",\"booking_date\":\"" + Instant.now().minusSeconds(7200) + "\"}"));
+        track(event("r", run, "Booking Confirmed", "bk-none-" + run, "{\"booking_id\":\"3\"}"));
+        // grace: G claims twice, one coupon; marketing: U never gets one
+        track(event("g", run, "Coupon Claimed", "cp-g1-" + run, "{}"));
+        track(event("g", run, "Coupon Claimed", "cp-g2-" + run, "{}"));
+        track(event("u", run, "Coupon Claimed", "cp-u-" + run, "{}"));
+        // capping: three invoices for G, two sent; transactional: U gets one, N cannot be reached
+        for (int i = 1; i <= 3; i++) {
+            track(event("g", run, "Invoice Issued", "inv-g" + i + "-" + run, "{\"invoice_id\":\"" + i + "\"}"));
+        }
+        track(event("u", run, "Invoice Issued", "inv-u-" + run, "{\"invoice_id\":\"u\"}"));
+        track(event("n", run, "Invoice Issued", "inv-n-" + run, "{\"invoice_id\":\"n\"}"));
+
+        String decided = "select count(*) from automation_runs where project_id = ? and automation_id = ? and step in ('fired', 'suppressed')"
+                + " and instance_id not like 'probe-%'";
+        awaitRows(decided, List.of(project.projectId(), coupons), 3);
+        awaitRows(decided, List.of(project.projectId(), invoices), 5);
+        awaitRows(decided, List.of(project.projectId(), bookings), 3);
+        try (Connection trino = trino()) {
+            assertThat(steps(trino, bookings)).containsExactlyInAnyOrder(
+                    "bk-soon-" + run + ":1 entered", "bk-soon-" + run + ":1 fired",
+                    "bk-past-" + run + ":2 suppressed late", "bk-none-" + run + ":3 suppressed no_date");
+            Instant waitingUntil = queryTimestamp(trino, "select waiting_until from automation_runs where project_id = ? and automation_id = ? and step = 'entered'"
+                    + " and instance_id = ?", project.projectId(), bookings, "bk-soon-" + run + ":1");
+            Instant fired = queryTimestamp(trino, "select occurred_at from automation_runs where project_id = ? and automation_id = ? and step = 'fired'"
+                    + " and instance_id = ?", project.projectId(), bookings, "bk-soon-" + run + ":1");
+            assertThat(waitingUntil).as("the booking date minus 3 s").isEqualTo(bookingDate.minusSeconds(3));
+            assertThat(fired).as("fired at the send time, not before").isAfterOrEqualTo(waitingUntil).isBefore(waitingUntil.plusSeconds(30));
+
+            List<String> couponSteps = steps(trino, coupons);
+            assertThat(couponSteps).filteredOn(step -> step.startsWith("cp-g")).hasSize(4).isSubsetOf(
+                    "cp-g1-" + run + " entered", "cp-g1-" + run + " fired", "cp-g1-" + run + " suppressed grace",
+                    "cp-g2-" + run + " entered", "cp-g2-" + run + " fired", "cp-g2-" + run + " suppressed grace");
+            assertThat(couponSteps).as("one coupon within the grace period").filteredOn(step -> step.endsWith(" fired")).hasSize(1);
+            assertThat(couponSteps).filteredOn(step -> step.endsWith(" suppressed grace")).hasSize(1);
+            assertThat(couponSteps).contains("cp-u-" + run + " suppressed audience");
+
+            List<String> invoiceSteps = steps(trino, invoices);
+            assertThat(invoiceSteps).as("two of G's three invoices within the cap").filteredOn(step -> step.startsWith("inv-g") && step.endsWith(" fired")).hasSize(2);
+            assertThat(invoiceSteps).filteredOn(step -> step.startsWith("inv-g") && step.endsWith(" suppressed capping")).hasSize(1);
+            assertThat(invoiceSteps).as("transactional: an unsubscribed address is reachable, a person without one is not")
+                    .contains("inv-u-" + run + ":u fired", "inv-n-" + run + ":n suppressed audience");
+        }
+        assertThat(activationRequests(bookings, Duration.ofSeconds(3))).extracting(request -> request.get("idempotencyKey").textValue())
+                .containsExactly(bookings + ":v1:bk-soon-" + run + ":1");
+        assertThat(activationRequests(invoices, Duration.ofSeconds(3))).hasSize(3);
+        assertThat(activationRequests(coupons, Duration.ofSeconds(3))).hasSize(1);
+    }
+
+    @Test
+    @Order(10)
+    void pausingAndEditingReachInstancesAlreadyWaiting() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String trials = createActiveAutomation("""
+                {"name":"Trial %s","entry":{"event":"Trial Started"},"wait":{"type":"duration","duration":"20s"},
+                 "audience":"transactional","action":{"channel":"email","template":"trial"}}""".formatted(run), "{}");
+        String quotes = createActiveAutomation("""
+                {"name":"Quote %s","entry":{"event":"Quote Requested"},"wait":{"type":"duration","duration":"20s"},
+                 "reentry":{"mode":"parallel","key":"quote_id"},"audience":"transactional","action":{"channel":"email","template":"quote-v1"}}""".formatted(run),
+                "{\"quote_id\":\"probe\"}");
+        identify("p-" + run, null, "p." + run + "@example.com", null);
+        awaitProfile(project.apiKey(), "user_id:p-" + run, found -> found.path("identifiers").findValuesAsText("type").contains("email"));
+        track(event("p", run, "Trial Started", "tr-1-" + run, "{}"));
+        track(event("p", run, "Quote Requested", "qt-1-" + run, "{\"quote_id\":\"1\"}"));
+        String entered = "select count(*) from automation_runs where project_id = ? and automation_id = ? and instance_id = ? and step = 'entered'";
+        awaitRows(entered, List.of(project.projectId(), trials, "tr-1-" + run), 1);
+        awaitRows(entered, List.of(project.projectId(), quotes, "qt-1-" + run + ":1"), 1);
+
+        // while both wait: pause one, and change the other's template
+        HttpResponse<String> paused = send("POST", "/api/v1/automations/" + trials + "/pause", project.apiKey(), "");
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+        JsonNode quote = getJson("/api/v1/automations/" + quotes, project.apiKey(), 200);
+        ObjectNode edited = (ObjectNode) quote.get("definition");
+        ((ObjectNode) edited.get("action")).put("template", "quote-v2");
+        HttpResponse<String> put = put("/api/v1/automations/" + quotes, project.apiKey(), edited.toString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and step = 'suppressed' and reason = 'paused'",
+                List.of(project.projectId(), trials), 1);
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and step = 'fired'"
+                + " and instance_id not like 'probe-%'", List.of(project.projectId(), quotes), 1);
+        // after the pause: no new entries; after the edit: new entries run version 2
+        track(event("p", run, "Trial Started", "tr-2-" + run, "{}"));
+        track(event("p", run, "Quote Requested", "qt-2-" + run, "{\"quote_id\":\"2\"}"));
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and step = 'fired'"
+                + " and instance_id not like 'probe-%'", List.of(project.projectId(), quotes), 2);
+
+        List<JsonNode> requests = activationRequests(quotes, Duration.ofSeconds(3));
+        assertThat(requests).extracting(request -> request.get("idempotencyKey").textValue() + " " + request.at("/action/template").textValue())
+                .as("the waiting instance keeps its version in its key and sends with the edited template")
+                .containsExactlyInAnyOrder(quotes + ":v1:qt-1-" + run + ":1 quote-v2", quotes + ":v2:qt-2-" + run + ":2 quote-v2");
+        assertThat(activationRequests(trials, Duration.ofSeconds(1))).isEmpty();
+        try (Connection trino = trino()) {
+            assertThat(steps(trino, trials)).as("the paused automation sends nothing and takes no new entry")
+                    .containsExactlyInAnyOrder("tr-1-" + run + " entered", "tr-1-" + run + " suppressed paused");
+        }
+    }
+
+    private static String event(String person, String run, String name, String messageId, String properties) {
+        return "{\"userId\":\"%s-%s\",\"event\":\"%s\",\"messageId\":\"%s\",\"properties\":%s}".formatted(person, run, name, messageId, properties);
+    }
+
     /** Creates and activates an abandoned-cart automation, and waits until the pipeline enters people into it. */
     private String createActiveCartAutomation(String run, String wait) throws Exception {
-        String definition = """
+        return createActiveAutomation("""
                 {"name":"Abandoned cart %s","entry":{"event":"Product Added","filters":[{"property":"category","operator":"in","values":["shoes","bags"]}]},
                  "wait":{"type":"duration","duration":"%s"},"cancel":[{"event":"Order Completed","match":"cart_id"}],
-                 "capping":{"max":4,"window":"7d"},"audience":"marketing","action":{"channel":"email","template":"abandoned-cart"}}""".formatted(run, wait);
+                 "capping":{"max":4,"window":"7d"},"audience":"marketing","action":{"channel":"email","template":"abandoned-cart"}}""".formatted(run, wait),
+                "{\"cart_id\":\"probe\",\"category\":\"shoes\"}");
+    }
+
+    /**
+     * Creates and activates an automation, and waits until the pipeline records a run row for it: the definition
+     * travels through Kafka to the running job, so probe entries (messageId {@code probe-...}, from people of their
+     * own) are sent until one is recorded. {@code probeProperties} must pass the entry filters.
+     */
+    private String createActiveAutomation(String definition, String probeProperties) throws Exception {
         HttpResponse<String> created = send("POST", "/api/v1/automations", project.apiKey(), definition);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String automationId = JSON.readTree(created.body()).get("id").textValue();
+        JsonNode automation = JSON.readTree(created.body());
+        String automationId = automation.get("id").textValue();
         HttpResponse<String> activated = send("POST", "/api/v1/automations/" + automationId + "/activate", project.apiKey(), "");
         assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
-        // the definition travels through Kafka to the running job: probe until an entry is recorded
-        String probe = "probe-" + run;
+        String entryEvent = automation.at("/definition/entry/event").textValue();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
-            track("{\"userId\":\"%s\",\"event\":\"Product Added\",\"properties\":{\"cart_id\":\"%s\",\"category\":\"shoes\"}}".formatted(probe, UUID.randomUUID()));
+            ObjectNode probe = JSON.createObjectNode().put("userId", "probe-" + UUID.randomUUID()).put("event", entryEvent)
+                    .put("messageId", "probe-" + UUID.randomUUID());
+            probe.set("properties", JSON.readTree(probeProperties));
+            track(probe.toString());
             try (Connection trino = trino()) {
                 return queryLong(trino, "select count(*) from automation_runs where project_id = ? and automation_id = ?", project.projectId(), automationId) > 0;
             }
@@ -504,11 +647,11 @@ class StackIT {
         return automationId;
     }
 
-    /** "instance step [reason]" of every run row of the automation, probes (no explicit messageId) excluded. */
+    /** "instance step [reason]" of every run row of the automation, probes excluded. */
     private List<String> steps(Connection trino, String automationId) throws SQLException {
         List<String> steps = new ArrayList<>();
         try (ResultSet rows = query(trino, "select r.instance_id, r.step, r.reason from automation_runs r where r.project_id = ? and r.automation_id = ?"
-                + " and r.instance_id like 'add-%'", project.projectId(), automationId)) {
+                + " and r.instance_id not like 'probe-%'", project.projectId(), automationId)) {
             while (rows.next()) {
                 steps.add(rows.getString(1) + " " + rows.getString(2) + (rows.getString(3) == null ? "" : " " + rows.getString(3)));
             }
@@ -531,7 +674,7 @@ class StackIT {
             while (System.nanoTime() < end) {
                 for (var record : consumer.poll(Duration.ofMillis(500))) {
                     JsonNode request = JSON.readTree(record.value());
-                    if (automationId.equals(request.get("automationId").textValue()) && request.at("/entry/messageId").asText().startsWith("add-")) {
+                    if (automationId.equals(request.get("automationId").textValue()) && !request.at("/entry/messageId").asText().startsWith("probe-")) {
                         requests.add(request);
                     }
                 }

@@ -9,6 +9,7 @@ import io.sillage.jobs.common.JobSettings;
 import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.event.CollectedEvent;
 import io.sillage.lakehouse.table.CdpTables;
+import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -31,6 +32,8 @@ public final class PipelineJob {
     }
 
     public static void define(StreamExecutionEnvironment env, JobSettings settings) {
+        // how long a partly filled network buffer may wait before it is sent: the latency each exchange adds at low load
+        env.setBufferTimeout(settings.duration("pipeline.buffer-timeout", Duration.ofMillis(100)).toMillis());
         DataStream<CollectedEvent> events = CollectJob.define(env, settings);
         DataStream<IdentifiedEvent> identified = events
                 .map(new ExtractIdentifiers(new ProjectIdentityRules(settings.asMap())))

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./cdp bench collect}: runs the collect benchmark against the running stack and prints a Markdown row. */
 @Command(name = "bench", description = "Benchmarks against the running stack (start it with ./cdp up --detach).",
-        subcommands = {BenchCommand.Collect.class, BenchCommand.Profiles.class})
+        subcommands = {BenchCommand.Collect.class, BenchCommand.Profiles.class, BenchCommand.Automations.class})
 public final class BenchCommand {
     @Command(name = "collect", description = "Sustained events/s through /v1/batch into Iceberg, and event-to-queryable latency in Trino (p50/p99).")
     static final class Collect implements Callable<Integer> {
@@ -95,6 +95,59 @@ public final class BenchCommand {
                     ProfileBenchmark.percentile(r.trinoFreshnessMillis(), 50), ProfileBenchmark.percentile(r.trinoFreshnessMillis(), 100), r.trinoFreshnessMillis().size(),
                     r.changeRowsBeforeFold(), r.queryMillisBeforeFold(),
                     r.fold().changesFolded(), r.fold().took().toMillis() / 1000.0, r.fold().profiles(), r.queryMillisAfterFold());
+            return 0;
+        }
+    }
+
+    @Command(name = "automations", description = "Automations: pipeline throughput with many instances waiting, trigger latency and timer lateness at a fraction of it, state size before, during and after.")
+    static final class Automations implements Callable<Integer> {
+        @Option(names = "--people", defaultValue = "100000", description = "People with carts (default ${DEFAULT-VALUE}).")
+        long people;
+
+        @Option(names = "--waiting", defaultValue = "1000000", description = "Waiting instances (abandoned carts) to create (default ${DEFAULT-VALUE}).")
+        long waiting;
+
+        @Option(names = "--events", defaultValue = "2000000", description = "Events for the throughput phase (default ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--load-factor", defaultValue = "0.7", description = "Steady load during the latency phase, as a fraction of the measured throughput (default ${DEFAULT-VALUE}).")
+        double loadFactor;
+
+        @Option(names = "--steady-seconds", defaultValue = "60", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
+        long steadySeconds;
+
+        @Option(names = "--timer-wait", defaultValue = "20", description = "Wait of the timer probes, in seconds (default ${DEFAULT-VALUE}).")
+        long timerWaitSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = Path.of(System.getProperty("sillage.home", ".")).toAbsolutePath().normalize();
+            StackConfig config = StackConfig.fromEnvironment(home, System.getenv());
+            AutomationBenchmark.Result r = new AutomationBenchmark(new Stack(config)).run(new AutomationBenchmark.Settings(people, waiting, events, loadFactor,
+                    Duration.ofSeconds(steadySeconds), Duration.ofSeconds(timerWaitSeconds), config.checkpointInterval()));
+            System.out.printf("""
+
+                    load (carts entering a 6 h wait)        %,.0f events/s  (%,d in %.1f s)
+                    throughput with them waiting            %,.0f events/s  (%,d in %.1f s)
+                    trigger latency at %,d events/s          written p50 %d ms, p99 %d ms; committed p50 %d ms, p99 %d ms (%d probes, %d not seen)
+                    timer lateness after the send time      p50 %d ms, p99 %d ms, max %d ms (%d probes)
+                    automation state (checkpointed)         before %,d B; %,d waiting: %,d B; after they ended: %,d B
+                    cleanup (purchases cancelling them)     %,.0f events/s  (%,d in %.1f s)
+                    %n| %s | %,d | %,.0f | %,.0f | %,d | %d / %d ms | %d / %d ms | %d / %d ms | %,d / %,d / %,d B |%n""",
+                    r.load().perSecond(), r.load().events(), r.load().elapsed().toMillis() / 1000.0,
+                    r.throughput().perSecond(), r.throughput().events(), r.throughput().elapsed().toMillis() / 1000.0,
+                    r.steadyRate(), ProfileBenchmark.percentile(r.triggerWrittenMillis(), 50), ProfileBenchmark.percentile(r.triggerWrittenMillis(), 99),
+                    ProfileBenchmark.percentile(r.triggerCommittedMillis(), 50), ProfileBenchmark.percentile(r.triggerCommittedMillis(), 99),
+                    r.triggerWrittenMillis().size() + r.probesLost(), r.probesLost(),
+                    ProfileBenchmark.percentile(r.timerLatenessMillis(), 50), ProfileBenchmark.percentile(r.timerLatenessMillis(), 99),
+                    ProfileBenchmark.percentile(r.timerLatenessMillis(), 100), r.timerLatenessMillis().size(),
+                    r.stateBefore(), waiting, r.stateWaiting(), r.stateAfter(),
+                    r.cleanup().perSecond(), r.cleanup().events(), r.cleanup().elapsed().toMillis() / 1000.0,
+                    LocalDate.now(), waiting, r.load().perSecond(), r.throughput().perSecond(), r.steadyRate(),
+                    ProfileBenchmark.percentile(r.triggerWrittenMillis(), 50), ProfileBenchmark.percentile(r.triggerWrittenMillis(), 99),
+                    ProfileBenchmark.percentile(r.triggerCommittedMillis(), 50), ProfileBenchmark.percentile(r.triggerCommittedMillis(), 99),
+                    ProfileBenchmark.percentile(r.timerLatenessMillis(), 50), ProfileBenchmark.percentile(r.timerLatenessMillis(), 99),
+                    r.stateBefore(), r.stateWaiting(), r.stateAfter());
             return 0;
         }
     }

@@ -85,7 +85,7 @@ public final class ProfileBenchmark {
         ProjectCredentials project = stack.createProject("bench-profiles-" + UUID.randomUUID().toString().substring(0, 8), "server");
         try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = stack.kafka().admin()) {
             System.out.printf("load: %,d new people...%n", profiles);
-            Phase load = produceAndDrain(producer, admin, profiles, i -> identify(project.projectId(), i, "load"), checkpointInterval);
+            Phase load = Drain.produceAndDrain(producer, admin, profiles, i -> identify(project.projectId(), i, "load"), checkpointInterval);
             System.out.printf("  %,.0f events/s (%.1f s)%n", load.perSecond(), load.elapsed().toMillis() / 1000.0);
 
             System.out.printf("updates: %,d events on %,d people, with Profile View lookups...%n", updates, profiles);
@@ -98,7 +98,7 @@ public final class ProfileBenchmark {
                 lookers.add(looker);
             }
             // a visit: visitLength events in a row from the same person (1: every event from a random person)
-            Phase update = produceAndDrain(producer, admin, updates, i -> track(project.projectId(), person(i / visitLength, profiles)), checkpointInterval);
+            Phase update = Drain.produceAndDrain(producer, admin, updates, i -> track(project.projectId(), person(i / visitLength, profiles)), checkpointInterval);
             looking.set(false);
             for (Thread looker : lookers) {
                 looker.join();
@@ -127,52 +127,6 @@ public final class ProfileBenchmark {
             }
             return new Result(load, update, lookups, apiFreshness, trinoFreshness, before, changeRows, fold, after);
         }
-    }
-
-    private Phase produceAndDrain(KafkaProducer<byte[], byte[]> producer, Admin admin, long events, LongFunction<ProducerRecord<byte[], byte[]>> record,
-            Duration checkpointInterval) throws Exception {
-        Instant start = Instant.now();
-        for (long i = 0; i < events; i++) {
-            producer.send(record.apply(i));
-        }
-        producer.flush();
-        Instant end = waitDrained(admin, Duration.ofMinutes(30));
-        // committed offsets move at checkpoints: take off half an interval, the expected delay of the last commit
-        Duration elapsed = Duration.between(start, end).minus(checkpointInterval.dividedBy(2));
-        return new Phase(events, elapsed);
-    }
-
-    /** Waits until the pipeline has committed everything in the raw and feedback topics (twice in a row for the loop). */
-    private Instant waitDrained(Admin admin, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        int quiet = 0;
-        while (Instant.now().isBefore(deadline)) {
-            long lag = lag(admin, "sillage-collect", Kafka.RAW_TOPIC) + lag(admin, "sillage-identity-feedback", Kafka.FEEDBACK_TOPIC);
-            if (lag == 0) {
-                if (++quiet == 2) {
-                    return Instant.now();
-                }
-            }
-            else {
-                quiet = 0;
-            }
-            Thread.sleep(250);
-        }
-        throw new StackException("The pipeline did not catch up within " + timeout.toMinutes() + " minutes");
-    }
-
-    private static long lag(Admin admin, String group, String topic) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        Set<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().stream()
-                .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toSet());
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                partitions.stream().collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()))).all().get(10, TimeUnit.SECONDS);
-        long lag = 0;
-        for (TopicPartition partition : partitions) {
-            OffsetAndMetadata offset = committed.get(partition);
-            lag += ends.get(partition).offset() - (offset == null ? 0 : offset.offset());
-        }
-        return lag;
     }
 
     private void lookups(String apiKey, long profiles, AtomicBoolean running, List<Long> latencies) {
