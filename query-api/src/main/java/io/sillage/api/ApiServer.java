@@ -10,10 +10,14 @@ import io.sillage.api.http.AutomationHandlers;
 import io.sillage.api.http.ProfileHandlers;
 import io.sillage.api.maintenance.ProfileFoldScheduler;
 import io.sillage.api.http.SillageApp;
+import io.sillage.api.http.TemplateHandlers;
 import io.sillage.api.http.TrackingHandlers;
 import io.sillage.api.profiles.PostgresProfileViews;
 import io.sillage.api.profiles.TrinoProfileEvents;
 import io.sillage.api.projects.PostgresProjectStore;
+import io.sillage.api.templates.PostgresSnippetStore;
+import io.sillage.api.templates.PostgresTemplateStore;
+import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.KafkaEventPublisher;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
@@ -49,11 +53,15 @@ public final class ApiServer {
         PostgresProjectStore projects = new PostgresProjectStore(dataSource);
         Map<String, String> settings = new HashMap<>();
         config.properties().stringPropertyNames().forEach(key -> settings.put(key, config.properties().getProperty(key)));
-        ProfileHandlers profiles = new ProfileHandlers(projects, new PostgresProfileViews(dataSource),
-                config.trinoJdbcUrl().map(url -> new TrinoProfileEvents(url, "sillage-api")), tracking, new ProjectIdentityRules(settings));
+        PostgresProfileViews profileViews = new PostgresProfileViews(dataSource);
+        ProjectIdentityRules identityRules = new ProjectIdentityRules(settings);
+        ProfileHandlers profiles = new ProfileHandlers(projects, profileViews,
+                config.trinoJdbcUrl().map(url -> new TrinoProfileEvents(url, "sillage-api")), tracking, identityRules);
         KafkaAutomationPublisher automationPublisher = new KafkaAutomationPublisher(config.kafkaBootstrapServers(), config.automationsTopic());
         AutomationService automations = new AutomationService(new PostgresAutomationStore(dataSource), automationPublisher, clock);
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, new AutomationHandlers(projects, automations));
+        TemplateService templates = new TemplateService(new PostgresTemplateStore(dataSource), new PostgresSnippetStore(dataSource), clock);
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, new AutomationHandlers(projects, automations),
+                new TemplateHandlers(projects, templates, profileViews, identityRules));
         Duration foldInterval = ApiConfig.duration(config.properties(), "maintenance.profile-fold-interval", Duration.ofMinutes(5));
         Optional<ProfileFoldScheduler> fold = config.trinoJdbcUrl().filter(url -> !foldInterval.isZero()).map(url -> new ProfileFoldScheduler(url,
                 new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),

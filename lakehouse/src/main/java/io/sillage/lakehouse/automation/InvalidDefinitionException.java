@@ -3,7 +3,7 @@ package io.sillage.lakehouse.automation;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** An automation definition that does not validate; every problem names its field. */
+/** A definition (an automation, a message template, a snippet) that does not validate; every problem names its field. */
 public class InvalidDefinitionException extends RuntimeException {
     private final List<DefinitionProblem> problems;
 

@@ -11,11 +11,8 @@ import io.sillage.api.automations.AutomationPublisher;
 import io.sillage.api.automations.AutomationService;
 import io.sillage.api.projects.ProjectStore;
 import io.sillage.lakehouse.automation.AutomationRecipes;
-import io.sillage.lakehouse.automation.DefinitionProblem;
 import io.sillage.lakehouse.automation.InvalidDefinitionException;
 import io.sillage.lakehouse.event.SegmentEvents;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -160,29 +157,12 @@ public class AutomationHandlers {
             return change.get();
         }
         catch (InvalidDefinitionException e) {
-            throw invalidDefinition(e.problems());
+            throw ProblemException.invalidDefinition(ProblemType.INVALID_DEFINITION, e.problems());
         }
         catch (AutomationPublisher.PublishException e) {
             LOG.warn("Automation change rolled back: {}", e.getMessage());
             throw new ProblemException(ProblemType.UNAVAILABLE,
                     "the change was not confirmed by Kafka, so nothing was changed: retry the request later", Map.of(), Optional.of(5));
         }
-    }
-
-    private static ProblemException invalidDefinition(List<DefinitionProblem> problems) {
-        List<Map<String, String>> errors = new ArrayList<>();
-        for (DefinitionProblem problem : problems) {
-            Map<String, String> error = new LinkedHashMap<>();
-            error.put("field", problem.field());
-            error.put("message", problem.message());
-            errors.add(error);
-        }
-        DefinitionProblem first = problems.get(0);
-        String detail = first.field() + " " + first.message()
-                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problem" + (problems.size() > 2 ? "s" : "") + ": see errors)" : "");
-        Map<String, Object> extensions = new LinkedHashMap<>();
-        extensions.put("field", first.field());
-        extensions.put("errors", errors);
-        return new ProblemException(ProblemType.INVALID_DEFINITION, detail, extensions, Optional.empty());
     }
 }

@@ -2,7 +2,10 @@ package io.sillage.api.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sillage.lakehouse.automation.DefinitionProblem;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,6 +29,27 @@ public class ProblemException extends RuntimeException {
         this.detail = requireNonNull(detail, "detail is null");
         this.extensions = new LinkedHashMap<>(extensions);
         this.retryAfterSeconds = requireNonNull(retryAfterSeconds, "retryAfterSeconds is null");
+    }
+
+    /**
+     * A definition (automation, template, snippet) that does not validate: {@code errors} lists every problem as
+     * {@code {field, message}}; {@code field} and {@code detail} name the first.
+     */
+    public static ProblemException invalidDefinition(ProblemType type, List<DefinitionProblem> problems) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (DefinitionProblem problem : problems) {
+            Map<String, String> error = new LinkedHashMap<>();
+            error.put("field", problem.field());
+            error.put("message", problem.message());
+            errors.add(error);
+        }
+        DefinitionProblem first = problems.get(0);
+        String detail = first.field() + " " + first.message()
+                + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problem" + (problems.size() > 2 ? "s" : "") + ": see errors)" : "");
+        Map<String, Object> extensions = new LinkedHashMap<>();
+        extensions.put("field", first.field());
+        extensions.put("errors", errors);
+        return new ProblemException(type, detail, extensions, Optional.empty());
     }
 
     public ProblemType type() {

@@ -229,17 +229,24 @@ public class ProfileHandlers {
     }
 
     private Identifier identifier(Context ctx, String projectId) {
-        String text = ctx.pathParam("identifier");
+        return identifier(ctx.pathParam("identifier"), rules.rules(projectId), "identifier");
+    }
+
+    /**
+     * A profile identifier ({@code type:value}) of the project, normalized as the identity pipeline stores it.
+     *
+     * @throws ProblemException 400 naming {@code field} when it is malformed, of an unknown type, blocked or invalid
+     */
+    static Identifier identifier(String text, IdentityRules projectRules, String field) {
         Identifier.problemWith(text).ifPresent(problem -> {
-            throw invalid("identifier", problem);
+            throw invalid(field, problem);
         });
         Identifier raw = Identifier.parse(text);
-        IdentityRules projectRules = rules.rules(projectId);
         if (!projectRules.declares(raw.type())) {
-            throw invalid("identifier", "'" + raw.type() + "' is not an identifier type of this project: use one of " + String.join(", ", projectRules.priority()));
+            throw invalid(field, "'" + raw.type() + "' is not an identifier type of this project: use one of " + String.join(", ", projectRules.priority()));
         }
         IdentifierNormalizer normalizer = new IdentifierNormalizer(projectRules);
-        return normalizer.normalize(raw.type(), raw.value()).orElseThrow(() -> invalid("identifier",
+        return normalizer.normalize(raw.type(), raw.value()).orElseThrow(() -> invalid(field,
                 normalizer.isBlocked(raw.value().strip())
                         ? "the value of this " + raw.type() + " is blocked: it never identifies anyone"
                         : "the value is not a valid " + raw.type() + (raw.type().equals(IdentityRules.PHONE) ? " (international format, e.g. +33612345678)" : "")));

@@ -17,10 +17,11 @@ public final class SillageApp {
 
     private SillageApp() {}
 
-    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles, AutomationHandlers automations) {
+    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles, AutomationHandlers automations, TemplateHandlers templates) {
         requireNonNull(tracking, "tracking is null");
         requireNonNull(profiles, "profiles is null");
         requireNonNull(automations, "automations is null");
+        requireNonNull(templates, "templates is null");
         byte[] openApi = resource("/api/openapi.json");
         byte[] docs = resource("/api/docs.html");
         return Javalin.create(config -> {
@@ -45,6 +46,17 @@ public final class SillageApp {
             config.routes.post("/api/v1/automations/{id}/pause", automations::pause);
             config.routes.get("/api/v1/automation-recipes", automations::recipes);
             config.routes.get("/api/v1/automation-recipes/{name}", automations::recipe);
+            config.routes.post("/api/v1/templates", templates::create);
+            config.routes.get("/api/v1/templates", templates::list);
+            config.routes.get("/api/v1/templates/{id}", templates::get);
+            config.routes.put("/api/v1/templates/{id}", templates::update);
+            config.routes.delete("/api/v1/templates/{id}", templates::delete);
+            config.routes.get("/api/v1/templates/{id}/versions", templates::versions);
+            config.routes.post("/api/v1/templates/{id}/preview", templates::preview);
+            config.routes.get("/api/v1/snippets", templates::listSnippets);
+            config.routes.get("/api/v1/snippets/{name}", templates::getSnippet);
+            config.routes.put("/api/v1/snippets/{name}", templates::putSnippet);
+            config.routes.delete("/api/v1/snippets/{name}", templates::deleteSnippet);
 
             // Segment-compatible tracking API
             for (EventType type : EventType.values()) {

@@ -21,6 +21,10 @@ public final class Keys {
         return "aut_" + random(24);
     }
 
+    public static String templateId() {
+        return "tpl_" + random(24);
+    }
+
     public static String writeKey() {
         return "wk_" + random(32);
     }

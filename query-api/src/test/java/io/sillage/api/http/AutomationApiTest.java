@@ -12,6 +12,7 @@ import io.sillage.api.automations.AutomationPublisher;
 import io.sillage.api.automations.AutomationService;
 import io.sillage.api.automations.AutomationStatus;
 import io.sillage.api.projects.ProjectCredentials;
+import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
 import io.sillage.lakehouse.automation.AutomationDefinitions;
@@ -24,11 +25,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -76,7 +74,9 @@ class AutomationApiTest {
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking,
                 ProjectIdentityRules.defaults());
         TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5)));
-        JavalinTest.test(SillageApp.create(trackingHandlers, profiles, new AutomationHandlers(projects, service)), (server, client) -> test.run(server));
+        TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
+                (project, identifier) -> Optional.empty(), ProjectIdentityRules.defaults());
+        JavalinTest.test(SillageApp.create(trackingHandlers, profiles, new AutomationHandlers(projects, service), templates), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> send(Javalin server, String method, String path, String apiKey, String json) throws Exception {
@@ -470,34 +470,6 @@ class AutomationApiTest {
         }
         else if (node.isArray()) {
             node.forEach(element -> collectRefs(element, refs));
-        }
-    }
-
-    /** A clock the test moves forward. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

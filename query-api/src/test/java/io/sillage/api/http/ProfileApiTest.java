@@ -8,6 +8,7 @@ import io.sillage.api.automations.AutomationService;
 import io.sillage.api.profiles.ProfileEvents;
 import io.sillage.api.profiles.ProfileViews;
 import io.sillage.api.projects.ProjectCredentials;
+import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
 import io.sillage.lakehouse.event.SegmentEvents;
@@ -89,7 +90,9 @@ class ProfileApiTest {
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
         ProfileHandlers handlers = new ProfileHandlers(projects, views(), Optional.of(events()), tracking, ProjectIdentityRules.defaults());
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
-        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations), (server, client) -> test.run(server));
+        TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
+                views(), ProjectIdentityRules.defaults());
+        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations, templates), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> get(Javalin server, String path, String apiKey) throws Exception {

@@ -10,6 +10,7 @@ import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.TestCase;
 import io.sillage.api.automations.AutomationService;
 import io.sillage.api.projects.ProjectCredentials;
+import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.EventPublisher.OutgoingEvent;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
@@ -446,7 +447,9 @@ class TrackingApiTest {
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, automations);
+        TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
+                (project, identifier) -> Optional.empty(), ProjectIdentityRules.defaults());
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, automations, templates);
         TestCase testCase = (server, client) -> test.run(server);
         try {
             JavalinTest.test(app, testCase);

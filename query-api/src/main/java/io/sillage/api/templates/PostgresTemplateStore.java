@@ -1,0 +1,238 @@
+package io.sillage.api.templates;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.lakehouse.event.SegmentEvents;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
+
+/** {@link TemplateStore} over the operational PostgreSQL database (tables in db/migration/V5__templates.sql). */
+public class PostgresTemplateStore implements TemplateStore {
+    private static final String COLUMNS = "id, project_id, name, channel, version, definition, created_at, updated_at";
+
+    private final DataSource dataSource;
+
+    public PostgresTemplateStore(DataSource dataSource) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+    }
+
+    @Override
+    public void create(MessageTemplate template) {
+        inTransaction("create template", connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("insert into templates (" + COLUMNS + ") values (?, ?, ?, ?, ?, cast(? as json), ?, ?)")) {
+                insert.setString(1, template.id());
+                insert.setString(2, template.projectId());
+                insert.setString(3, template.name());
+                insert.setString(4, template.channel());
+                insert.setInt(5, template.version());
+                insert.setString(6, json(template.definition()));
+                insert.setObject(7, timestamp(template.createdAt()));
+                insert.setObject(8, timestamp(template.updatedAt()));
+                insert.executeUpdate();
+            }
+            insertVersion(connection, template);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<MessageTemplate> update(String projectId, String templateId, UnaryOperator<MessageTemplate> change) {
+        return inTransaction("update template", connection -> {
+            Optional<MessageTemplate> current;
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select " + COLUMNS + " from templates where project_id = ? and id = ? and deleted_at is null for update")) {
+                select.setString(1, projectId);
+                select.setString(2, templateId);
+                current = first(select);
+            }
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            MessageTemplate next = change.apply(current.get());
+            if (!next.id().equals(templateId) || !next.projectId().equals(projectId)) {
+                throw new IllegalArgumentException("An update cannot move a template");
+            }
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update templates set name = ?, channel = ?, version = ?, definition = cast(? as json), updated_at = ? where project_id = ? and id = ?")) {
+                update.setString(1, next.name());
+                update.setString(2, next.channel());
+                update.setInt(3, next.version());
+                update.setString(4, json(next.definition()));
+                update.setObject(5, timestamp(next.updatedAt()));
+                update.setString(6, projectId);
+                update.setString(7, templateId);
+                update.executeUpdate();
+            }
+            insertVersion(connection, next);
+            return Optional.of(next);
+        });
+    }
+
+    @Override
+    public Optional<MessageTemplate> find(String projectId, String templateId) {
+        return read("find template", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select " + COLUMNS + " from templates where project_id = ? and id = ? and deleted_at is null")) {
+                select.setString(1, projectId);
+                select.setString(2, templateId);
+                return first(select);
+            }
+        });
+    }
+
+    @Override
+    public List<MessageTemplate> list(String projectId) {
+        return read("list templates", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select " + COLUMNS + " from templates where project_id = ? and deleted_at is null order by created_at desc, id desc")) {
+                select.setString(1, projectId);
+                List<MessageTemplate> templates = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        templates.add(template(rows));
+                    }
+                }
+                return templates;
+            }
+        });
+    }
+
+    @Override
+    public List<MessageTemplate.Version> versions(String projectId, String templateId) {
+        return read("list template versions", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select v.version, v.definition, v.created_at from template_versions v join templates t on t.id = v.template_id "
+                            + "where t.project_id = ? and t.id = ? and t.deleted_at is null order by v.version")) {
+                select.setString(1, projectId);
+                select.setString(2, templateId);
+                List<MessageTemplate.Version> versions = new ArrayList<>();
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        versions.add(new MessageTemplate.Version(rows.getInt(1), object(rows.getString(2)), rows.getObject(3, OffsetDateTime.class).toInstant()));
+                    }
+                }
+                return versions;
+            }
+        });
+    }
+
+    @Override
+    public boolean delete(String projectId, String templateId, Instant at) {
+        return read("delete template", connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update templates set deleted_at = ? where project_id = ? and id = ? and deleted_at is null")) {
+                update.setObject(1, timestamp(at));
+                update.setString(2, projectId);
+                update.setString(3, templateId);
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** The version row is written through its template's row, so the insert is scoped by project too. */
+    private static void insertVersion(Connection connection, MessageTemplate template) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "insert into template_versions (template_id, version, definition, created_at) "
+                        + "select id, ?, cast(? as json), ? from templates where project_id = ? and id = ?")) {
+            insert.setInt(1, template.version());
+            insert.setString(2, json(template.definition()));
+            insert.setObject(3, timestamp(template.updatedAt()));
+            insert.setString(4, template.projectId());
+            insert.setString(5, template.id());
+            if (insert.executeUpdate() != 1) {
+                throw new SQLException("template " + template.id() + " vanished while storing its version " + template.version());
+            }
+        }
+    }
+
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T read(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Cannot " + what + " in the operational database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits when {@code work} returns; rolls back and rethrows (runtime exceptions as they are) when it throws. */
+    private <T> T inTransaction(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            T result;
+            try {
+                result = work.run(connection);
+            }
+            catch (SQLException | RuntimeException | Error e) {
+                try {
+                    connection.rollback();
+                }
+                catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+            connection.commit();
+            return result;
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Cannot " + what + " in the operational database: " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<MessageTemplate> first(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            return rows.next() ? Optional.of(template(rows)) : Optional.empty();
+        }
+    }
+
+    private static MessageTemplate template(ResultSet rows) throws SQLException {
+        return new MessageTemplate(
+                rows.getString("id"),
+                rows.getString("project_id"),
+                rows.getString("name"),
+                rows.getString("channel"),
+                rows.getInt("version"),
+                object(rows.getString("definition")),
+                rows.getObject("created_at", OffsetDateTime.class).toInstant(),
+                rows.getObject("updated_at", OffsetDateTime.class).toInstant());
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static String json(JsonNode node) {
+        try {
+            return SegmentEvents.mapper().writeValueAsString(node);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot encode a template definition", e);
+        }
+    }
+
+    private static ObjectNode object(String json) throws SQLException {
+        try {
+            return (ObjectNode) SegmentEvents.mapper().readTree(json);
+        }
+        catch (JsonProcessingException | ClassCastException e) {
+            throw new SQLException("A stored template definition is not a JSON object", e);
+        }
+    }
+}
