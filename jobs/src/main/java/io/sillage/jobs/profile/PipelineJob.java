@@ -33,7 +33,7 @@ public final class PipelineJob {
 
     public static void define(StreamExecutionEnvironment env, JobSettings settings) {
         // how long a partly filled network buffer may wait before it is sent: the latency each exchange adds at low load
-        env.setBufferTimeout(settings.duration("pipeline.buffer-timeout", Duration.ofMillis(100)).toMillis());
+        env.setBufferTimeout(settings.duration("pipeline.buffer-timeout", Duration.ofMillis(10)).toMillis());
         DataStream<CollectedEvent> events = CollectJob.define(env, settings);
         DataStream<IdentifiedEvent> identified = events
                 .map(new ExtractIdentifiers(new ProjectIdentityRules(settings.asMap())))

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Settings (from {@code --config sillage.properties}): {@code flink.rest-port} (8081),
  * {@code flink.bind-address} (127.0.0.1), {@code flink.slots} (4), {@code flink.parallelism} (2),
  * {@code flink.checkpoints-dir} (required, a local directory), {@code flink.state-backend} (rocksdb, with
- * incremental checkpoints), plus every job setting.
+ * incremental checkpoints), {@code flink.timer-service} (ROCKSDB, or HEAP), plus every job setting.
  */
 public final class EmbeddedFlink {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
@@ -85,9 +85,9 @@ public final class EmbeddedFlink {
         cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         // most dedup lookups are for new message ids: without bloom filters each miss reads every level
         cluster.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        // timers on the heap: only profiles changed in the last flush interval have one, and RocksDB timers cost a
-        // write and a delete per profile change
-        cluster.setString("state.backend.rocksdb.timer-service.factory", "HEAP");
+        // timers in RocksDB: every waiting automation instance has one, and heap timers are written in full and
+        // synchronously at every checkpoint, blocking the operator (flink.timer-service=HEAP restores them)
+        cluster.setString("state.backend.rocksdb.timer-service.factory", settings.get("flink.timer-service", "ROCKSDB"));
         cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(settings.get("flink.managed-memory", "2g")));
         cluster.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
         MiniCluster miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
