@@ -1,0 +1,219 @@
+package io.sillage.lakehouse.messaging.connector;
+
+import io.sillage.lakehouse.messaging.Template;
+import jakarta.mail.Address;
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.Properties;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.simplejavamail.utils.mail.dkim.Canonicalization;
+import org.simplejavamail.utils.mail.dkim.DkimMessage;
+import org.simplejavamail.utils.mail.dkim.DkimSigner;
+import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
+
+/**
+ * Email over SMTP (Angus Mail). One connection, kept open between messages and opened again after a failure;
+ * messages go one at a time. A message is {@code multipart/alternative} (text, then HTML) when it has both parts,
+ * its {@code Message-ID} is {@code <messageId@sender's domain>} (a resent message has the same), and the extra
+ * headers ({@code List-Unsubscribe}, {@code List-Unsubscribe-Post}) are written as given. With DKIM, the message is
+ * signed (RSA-SHA256, relaxed/relaxed) over the usual headers and both unsubscribe headers.
+ *
+ * <p>SMTP 4xx answers, connection problems and a refused login (the configuration is wrong, not the message) are
+ * temporary failures; 5xx answers are permanent, and a 5xx to {@code RCPT TO} rejects the destination.
+ */
+final class SmtpConnector implements Connector {
+    private final ConnectorConfig.Smtp config;
+    private final Session session;
+    private final DkimSigner signer;
+    /** Guarded by this. */
+    private Transport transport;
+
+    SmtpConnector(ConnectorConfig.Smtp config) {
+        this.config = config;
+        Properties properties = new Properties();
+        String timeout = String.valueOf(config.delivery().timeout().toMillis());
+        properties.setProperty("mail.smtp.host", config.host());
+        properties.setProperty("mail.smtp.port", String.valueOf(config.port()));
+        properties.setProperty("mail.smtp.connectiontimeout", timeout);
+        properties.setProperty("mail.smtp.timeout", timeout);
+        properties.setProperty("mail.smtp.writetimeout", timeout);
+        if (config.from() != null) {
+            properties.setProperty("mail.smtp.from", config.from());
+        }
+        switch (config.tls()) {
+            case STARTTLS -> {
+                properties.setProperty("mail.smtp.starttls.enable", "true");
+                properties.setProperty("mail.smtp.starttls.required", "true");
+                properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+            }
+            case TLS -> {
+                properties.setProperty("mail.smtp.ssl.enable", "true");
+                properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+            }
+            case NONE -> properties.setProperty("mail.smtp.starttls.enable", "false");
+        }
+        properties.setProperty("mail.smtp.auth", String.valueOf(config.username() != null));
+        this.session = Session.getInstance(properties);
+        this.signer = config.dkim() == null ? null : signer(config.dkim());
+    }
+
+    private static DkimSigner signer(ConnectorConfig.Dkim dkim) {
+        DkimSigner signer = new DkimSigner(dkim.domain(), dkim.selector(), Keys.rsaPrivateKey(dkim.privateKey().reveal()));
+        signer.setCheckDomainKey(false); // no DNS lookup of the published key at every message
+        signer.setSigningAlgorithm(SigningAlgorithm.SHA256_WITH_RSA);
+        signer.setHeaderCanonicalization(Canonicalization.RELAXED);
+        signer.setBodyCanonicalization(Canonicalization.RELAXED);
+        signer.addHeaderToSign("List-Unsubscribe-Post");
+        return signer;
+    }
+
+    @Override
+    public synchronized DeliveryResult send(OutboundMessage message) {
+        Template.Email email = Mail.content(message);
+        DeliveryResult.PermanentFailure invalid = Mail.invalidAddress(message.destination());
+        if (invalid != null) {
+            return invalid;
+        }
+        MimeMessage mail;
+        Address to;
+        try {
+            to = new InternetAddress(message.destination(), true);
+            mail = compose(message, email, to);
+        }
+        catch (MessagingException e) {
+            return new DeliveryResult.PermanentFailure("the message cannot be written as an email: " + e.getMessage(), false);
+        }
+        try {
+            if (transport == null || !transport.isConnected()) {
+                disconnect();
+                transport = session.getTransport("smtp");
+                if (config.username() != null) {
+                    transport.connect(config.username(), config.password().reveal());
+                }
+                else {
+                    transport.connect();
+                }
+            }
+            transport.sendMessage(mail, new Address[] {to});
+            return new DeliveryResult.Accepted(mail.getMessageID());
+        }
+        catch (MessagingException e) {
+            disconnect();
+            return failure(e);
+        }
+    }
+
+    private MimeMessage compose(OutboundMessage message, Template.Email email, Address to) throws MessagingException {
+        InternetAddress from = new InternetAddress(email.from(), true);
+        String domain = from.getAddress().substring(from.getAddress().lastIndexOf('@') + 1);
+        MimeMessage mail = new Identified(session, "<" + message.messageId() + "@" + domain + ">");
+        mail.setFrom(from);
+        mail.setRecipient(Message.RecipientType.TO, to);
+        String replyTo = email.replyTo() != null ? email.replyTo() : config.replyTo();
+        if (replyTo != null) {
+            mail.setReplyTo(InternetAddress.parse(replyTo, true));
+        }
+        mail.setSubject(email.subject(), StandardCharsets.UTF_8.name());
+        mail.setSentDate(new Date());
+        for (var header : message.headers().entrySet()) {
+            mail.setHeader(header.getKey(), MimeUtility.fold(header.getKey().length() + 2, header.getValue()));
+        }
+        if (email.html() != null && email.text() != null) {
+            MimeMultipart alternative = new MimeMultipart("alternative");
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText(email.text(), StandardCharsets.UTF_8.name(), "plain");
+            alternative.addBodyPart(text);
+            MimeBodyPart html = new MimeBodyPart();
+            html.setText(email.html(), StandardCharsets.UTF_8.name(), "html");
+            alternative.addBodyPart(html);
+            mail.setContent(alternative);
+        }
+        else if (email.html() != null) {
+            mail.setText(email.html(), StandardCharsets.UTF_8.name(), "html");
+        }
+        else {
+            mail.setText(email.text(), StandardCharsets.UTF_8.name(), "plain");
+        }
+        mail.saveChanges();
+        if (signer == null) {
+            return mail;
+        }
+        return new DkimMessage(mail, signer) {
+            @Override
+            protected void updateMessageID() {
+                // keep the Message-ID copied from the message
+            }
+        };
+    }
+
+    private static DeliveryResult failure(MessagingException failure) {
+        for (Exception cause = failure; cause != null; cause = cause instanceof MessagingException m ? m.getNextException() : null) {
+            if (cause instanceof SMTPAddressFailedException address) {
+                return byCode(address.getReturnCode(), "recipient refused: " + address.getMessage().strip(), true);
+            }
+        }
+        for (Exception cause = failure; cause != null; cause = cause instanceof MessagingException m ? m.getNextException() : null) {
+            if (cause instanceof SMTPSendFailedException send) {
+                String command = ".".equals(send.getCommand()) ? "DATA" : send.getCommand(); // "." ends DATA
+                return byCode(send.getReturnCode(), command + " refused: " + send.getMessage().strip(), false);
+            }
+            if (cause instanceof SMTPSenderFailedException sender) {
+                return byCode(sender.getReturnCode(), "sender refused: " + sender.getMessage().strip(), false);
+            }
+        }
+        if (failure instanceof AuthenticationFailedException) {
+            return new DeliveryResult.TemporaryFailure("the SMTP server refused the login: " + String.valueOf(failure.getMessage()).strip(), null);
+        }
+        Throwable root = failure.getCause() != null ? failure.getCause() : failure;
+        return new DeliveryResult.TemporaryFailure("SMTP: " + String.valueOf(failure.getMessage()).strip()
+                + (root != failure ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : ""), null);
+    }
+
+    private static DeliveryResult byCode(int code, String reason, boolean destination) {
+        return code >= 500 ? new DeliveryResult.PermanentFailure(reason, destination) : new DeliveryResult.TemporaryFailure(reason, null);
+    }
+
+    private void disconnect() {
+        if (transport != null) {
+            try {
+                transport.close();
+            }
+            catch (MessagingException e) {
+                // the connection is dropped either way
+            }
+            transport = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        disconnect();
+    }
+
+    /** A message whose {@code Message-ID} is the given one, not a random one. */
+    private static final class Identified extends MimeMessage {
+        private final String id;
+
+        Identified(Session session, String id) {
+            super(session);
+            this.id = id;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", id);
+        }
+    }
+}
