@@ -1,10 +1,9 @@
 package io.sillage.api.automations;
 
-import static java.util.Objects.requireNonNull;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.db.Transactions;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,15 +23,15 @@ import javax.sql.DataSource;
 public class PostgresAutomationStore implements AutomationStore {
     private static final String COLUMNS = "id, project_id, name, status, version, definition, created_at, updated_at";
 
-    private final DataSource dataSource;
+    private final Transactions database;
 
     public PostgresAutomationStore(DataSource dataSource) {
-        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.database = new Transactions(dataSource);
     }
 
     @Override
     public void create(Automation automation, Consumer<Automation> beforeCommit) {
-        inTransaction("create automation", connection -> {
+        database.inTransaction("create automation", connection -> {
             try (PreparedStatement insert = connection.prepareStatement("insert into automations (" + COLUMNS + ") values (?, ?, ?, ?, ?, cast(? as json), ?, ?)")) {
                 insert.setString(1, automation.id());
                 insert.setString(2, automation.projectId());
@@ -52,7 +51,7 @@ public class PostgresAutomationStore implements AutomationStore {
 
     @Override
     public Optional<Automation> update(String projectId, String automationId, Function<Automation, Optional<Automation>> change, Consumer<Automation> beforeCommit) {
-        return inTransaction("update automation", connection -> {
+        return database.inTransaction("update automation", connection -> {
             Optional<Automation> current;
             try (PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from automations where project_id = ? and id = ? for update")) {
                 select.setString(1, projectId);
@@ -93,7 +92,7 @@ public class PostgresAutomationStore implements AutomationStore {
 
     @Override
     public Optional<Automation> find(String projectId, String automationId) {
-        return read("find automation", connection -> {
+        return database.read("find automation", connection -> {
             try (PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from automations where project_id = ? and id = ?")) {
                 select.setString(1, projectId);
                 select.setString(2, automationId);
@@ -104,7 +103,7 @@ public class PostgresAutomationStore implements AutomationStore {
 
     @Override
     public List<Automation> list(String projectId) {
-        return read("list automations", connection -> {
+        return database.read("list automations", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select " + COLUMNS + " from automations where project_id = ? and status <> 'deleted' order by created_at desc, id desc")) {
                 select.setString(1, projectId);
@@ -121,7 +120,7 @@ public class PostgresAutomationStore implements AutomationStore {
 
     @Override
     public List<Automation.Version> versions(String projectId, String automationId) {
-        return read("list automation versions", connection -> {
+        return database.read("list automation versions", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select v.version, v.definition, v.created_at from automation_versions v join automations a on a.id = v.automation_id "
                             + "where a.project_id = ? and a.id = ? order by v.version")) {
@@ -140,7 +139,7 @@ public class PostgresAutomationStore implements AutomationStore {
 
     @Override
     public List<Automation.Key> keys() {
-        return read("list every automation", connection -> {
+        return database.read("list every automation", connection -> {
             try (PreparedStatement select = connection.prepareStatement("select project_id, id from automations order by project_id, created_at, id")) {
                 List<Automation.Key> keys = new ArrayList<>();
                 try (ResultSet rows = select.executeQuery()) {
@@ -166,44 +165,6 @@ public class PostgresAutomationStore implements AutomationStore {
             if (insert.executeUpdate() != 1) {
                 throw new SQLException("automation " + automation.id() + " vanished while storing its version " + automation.version());
             }
-        }
-    }
-
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T read(String what, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            return work.run(connection);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Cannot " + what + " in the operational database: " + e.getMessage(), e);
-        }
-    }
-
-    /** Commits when {@code work} returns; rolls back and rethrows (runtime exceptions as they are) when it throws. */
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            T result;
-            try {
-                result = work.run(connection);
-            }
-            catch (SQLException | RuntimeException | Error e) {
-                try {
-                    connection.rollback();
-                }
-                catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-            connection.commit();
-            return result;
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Cannot " + what + " in the operational database: " + e.getMessage(), e);
         }
     }
 

@@ -1,10 +1,9 @@
 package io.sillage.api.templates;
 
-import static java.util.Objects.requireNonNull;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.db.Transactions;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,15 +22,15 @@ import javax.sql.DataSource;
 public class PostgresTemplateStore implements TemplateStore {
     private static final String COLUMNS = "id, project_id, name, channel, version, definition, created_at, updated_at";
 
-    private final DataSource dataSource;
+    private final Transactions database;
 
     public PostgresTemplateStore(DataSource dataSource) {
-        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.database = new Transactions(dataSource);
     }
 
     @Override
     public void create(MessageTemplate template) {
-        inTransaction("create template", connection -> {
+        database.inTransaction("create template", connection -> {
             try (PreparedStatement insert = connection.prepareStatement("insert into templates (" + COLUMNS + ") values (?, ?, ?, ?, ?, cast(? as json), ?, ?)")) {
                 insert.setString(1, template.id());
                 insert.setString(2, template.projectId());
@@ -50,7 +49,7 @@ public class PostgresTemplateStore implements TemplateStore {
 
     @Override
     public Optional<MessageTemplate> update(String projectId, String templateId, UnaryOperator<MessageTemplate> change) {
-        return inTransaction("update template", connection -> {
+        return database.inTransaction("update template", connection -> {
             Optional<MessageTemplate> current;
             try (PreparedStatement select = connection.prepareStatement(
                     "select " + COLUMNS + " from templates where project_id = ? and id = ? and deleted_at is null for update")) {
@@ -83,7 +82,7 @@ public class PostgresTemplateStore implements TemplateStore {
 
     @Override
     public Optional<MessageTemplate> find(String projectId, String templateId) {
-        return read("find template", connection -> {
+        return database.read("find template", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select " + COLUMNS + " from templates where project_id = ? and id = ? and deleted_at is null")) {
                 select.setString(1, projectId);
@@ -95,7 +94,7 @@ public class PostgresTemplateStore implements TemplateStore {
 
     @Override
     public List<MessageTemplate> list(String projectId) {
-        return read("list templates", connection -> {
+        return database.read("list templates", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select " + COLUMNS + " from templates where project_id = ? and deleted_at is null order by created_at desc, id desc")) {
                 select.setString(1, projectId);
@@ -112,7 +111,7 @@ public class PostgresTemplateStore implements TemplateStore {
 
     @Override
     public List<MessageTemplate.Version> versions(String projectId, String templateId) {
-        return read("list template versions", connection -> {
+        return database.read("list template versions", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select v.version, v.definition, v.created_at from template_versions v join templates t on t.id = v.template_id "
                             + "where t.project_id = ? and t.id = ? and t.deleted_at is null order by v.version")) {
@@ -131,7 +130,7 @@ public class PostgresTemplateStore implements TemplateStore {
 
     @Override
     public boolean delete(String projectId, String templateId, Instant at) {
-        return read("delete template", connection -> {
+        return database.read("delete template", connection -> {
             try (PreparedStatement update = connection.prepareStatement(
                     "update templates set deleted_at = ? where project_id = ? and id = ? and deleted_at is null")) {
                 update.setObject(1, timestamp(at));
@@ -155,44 +154,6 @@ public class PostgresTemplateStore implements TemplateStore {
             if (insert.executeUpdate() != 1) {
                 throw new SQLException("template " + template.id() + " vanished while storing its version " + template.version());
             }
-        }
-    }
-
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T read(String what, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            return work.run(connection);
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Cannot " + what + " in the operational database: " + e.getMessage(), e);
-        }
-    }
-
-    /** Commits when {@code work} returns; rolls back and rethrows (runtime exceptions as they are) when it throws. */
-    private <T> T inTransaction(String what, Work<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            T result;
-            try {
-                result = work.run(connection);
-            }
-            catch (SQLException | RuntimeException | Error e) {
-                try {
-                    connection.rollback();
-                }
-                catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-            connection.commit();
-            return result;
-        }
-        catch (SQLException e) {
-            throw new IllegalStateException("Cannot " + what + " in the operational database: " + e.getMessage(), e);
         }
     }
 

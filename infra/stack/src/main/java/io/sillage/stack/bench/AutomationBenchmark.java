@@ -31,11 +31,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The automation benchmark ({@code ./cdp bench automations}), against the running stack, in a fresh project with
@@ -100,7 +98,7 @@ public final class AutomationBenchmark {
         Map<String, Long> timerLateness = new ConcurrentHashMap<>();
         AtomicBoolean reading = new AtomicBoolean(true);
         FlinkCheckpoints checkpoints = new FlinkCheckpoints(http, stack.config().flinkUrl());
-        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = stack.kafka().admin()) {
+        try (KafkaProducer<byte[], byte[]> producer = Drain.producer(stack.config().kafkaBootstrap()); Admin admin = stack.kafka().admin()) {
             Thread writtenReader = reader("read_uncommitted", project.projectId(), reading, written, timerLateness);
             Thread committedReader = reader("read_committed", project.projectId(), reading, committed, null);
             createAutomations(project, settings.timerWait());
@@ -346,16 +344,6 @@ public final class AutomationBenchmark {
     private HttpResponse<String> api(String method, String path, String apiKey, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path)).header("Authorization", "Bearer " + apiKey)
                 .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private KafkaProducer<byte[], byte[]> producer() {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.config().kafkaBootstrap());
-        properties.put(ProducerConfig.ACKS_CONFIG, "1");
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static void sleep(long millis) {

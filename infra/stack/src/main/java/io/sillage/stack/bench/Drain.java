@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
@@ -15,8 +16,10 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Pipeline throughput as the benchmarks measure it: events written straight to the raw topic, timed until the
@@ -25,6 +28,17 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class Drain {
     private Drain() {}
+
+    /** A producer for bulk load into the raw topic: large lz4 batches, leader acknowledgement. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(ProducerConfig.ACKS_CONFIG, "1");
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+    }
 
     static ProfileBenchmark.Phase produceAndDrain(KafkaProducer<byte[], byte[]> producer, Admin admin, long events, LongFunction<ProducerRecord<byte[], byte[]>> record,
             Duration checkpointInterval) throws Exception {

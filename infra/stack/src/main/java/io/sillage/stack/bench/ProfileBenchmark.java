@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,10 +38,8 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The identity and profile benchmark ({@code ./cdp bench profiles}), against the running stack.
@@ -83,7 +80,7 @@ public final class ProfileBenchmark {
 
     public Result run(long profiles, long updates, int visitLength, long steadyRate, Duration steadyFor, int trinoProbes, Duration checkpointInterval) throws Exception {
         ProjectCredentials project = stack.createProject("bench-profiles-" + UUID.randomUUID().toString().substring(0, 8), "server");
-        try (KafkaProducer<byte[], byte[]> producer = producer(); Admin admin = stack.kafka().admin()) {
+        try (KafkaProducer<byte[], byte[]> producer = Drain.producer(stack.config().kafkaBootstrap()); Admin admin = stack.kafka().admin()) {
             System.out.printf("load: %,d new people...%n", profiles);
             Phase load = Drain.produceAndDrain(producer, admin, profiles, i -> identify(project.projectId(), i, "load"), checkpointInterval);
             System.out.printf("  %,.0f events/s (%.1f s)%n", load.perSecond(), load.elapsed().toMillis() / 1000.0);
@@ -313,16 +310,6 @@ public final class ProfileBenchmark {
         }
     }
 
-    private KafkaProducer<byte[], byte[]> producer() {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.config().kafkaBootstrap());
-        properties.put(ProducerConfig.ACKS_CONFIG, "1");
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     private HttpResponse<String> get(String path, String apiKey) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(stack.config().apiUrl() + path)).header("Authorization", "Bearer " + apiKey).GET().build(),
@@ -341,7 +328,6 @@ public final class ProfileBenchmark {
         Collections.sort(sorted);
         return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p / 100 * sorted.size()) - 1));
     }
-
 
     private static void sleep(long millis) {
         try {
