@@ -2,18 +2,13 @@ package io.sillage.jobs.automation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sillage.jobs.profile.PostgresProfileReader;
 import io.sillage.jobs.profile.ProfileFacts;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.sillage.jobs.profile.ProfileReader;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Before the send decision, reads the person's current profile from the serving store (PostgreSQL
@@ -23,67 +18,30 @@ import org.slf4j.LoggerFactory;
  * A profile not in the store yet keeps the entry's facts. Database outages are retried, never fatal.
  */
 public class ProfileLookup extends RichMapFunction<AutomationSignal, AutomationSignal> {
-    private static final Logger LOG = LoggerFactory.getLogger(ProfileLookup.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_HOPS = 16;
 
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
-    private transient Connection connection;
-    private transient PreparedStatement select;
+    private final ProfileReader.Factory profiles;
+    private transient ProfileReader reader;
 
     public ProfileLookup(String jdbcUrl, String user, String password) {
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
+        this.profiles = PostgresProfileReader.factory(jdbcUrl, user, password);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        reader = profiles.open();
     }
 
     @Override
     public AutomationSignal map(AutomationSignal fire) throws Exception {
-        long backoff = 200;
-        while (true) {
-            try {
-                return resolve(fire);
-            }
-            catch (SQLException e) {
-                LOG.warn("Serving store lookup failed (SQLState {}); retrying in {} ms", e.getSQLState(), backoff);
-                closeQuietly();
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 10_000);
-            }
+        ProfileReader.Stored stored = reader.read(fire.projectId, fire.profileId);
+        if (stored == null) {
+            return fire;
         }
-    }
-
-    private AutomationSignal resolve(AutomationSignal fire) throws SQLException {
-        if (select == null) {
-            Properties properties = new Properties();
-            properties.setProperty("user", user);
-            properties.setProperty("password", password);
-            properties.setProperty("logServerErrorDetail", "false");
-            connection = DriverManager.getConnection(jdbcUrl, properties);
-            select = connection.prepareStatement("select merged_into, document::text from profile_view where project_id = ? and profile_id = ?");
-        }
-        String profileId = fire.profileId;
-        for (int hop = 0; hop < MAX_HOPS; hop++) {
-            select.setString(1, fire.projectId);
-            select.setString(2, profileId);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return fire;
-                }
-                String mergedInto = row.getString(1);
-                if (mergedInto != null) {
-                    profileId = mergedInto;
-                    continue;
-                }
-                AutomationSignal resolved = fire.copy(fire.role);
-                resolved.profileId = profileId;
-                apply(resolved, row.getString(2));
-                return resolved;
-            }
-        }
-        return fire;
+        AutomationSignal resolved = fire.copy(fire.role);
+        resolved.profileId = stored.profileId();
+        apply(resolved, stored.document());
+        return resolved;
     }
 
     /** Copies traits (and, for a fire after a wait, consent, reach and time zone) from a profile document. */
@@ -123,21 +81,10 @@ public class ProfileLookup extends RichMapFunction<AutomationSignal, AutomationS
         fire.timezone = traits.hasNonNull("timezone") ? traits.get("timezone").asText() : null;
     }
 
-    private void closeQuietly() {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        }
-        catch (SQLException ignored) {
-            // replaced on the next attempt
-        }
-        connection = null;
-        select = null;
-    }
-
     @Override
     public void close() {
-        closeQuietly();
+        if (reader != null) {
+            reader.close();
+        }
     }
 }

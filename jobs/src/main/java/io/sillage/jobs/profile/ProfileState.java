@@ -87,7 +87,7 @@ public class ProfileState {
         public String topic;
         /** For push: the app installation ({@code context.device.id}). */
         public String installationId;
-        /** {@code opted_in}, {@code subscribed} or {@code unsubscribed}. */
+        /** {@code opted_in}, {@code subscribed} or {@code unsubscribed}; {@code bounced} or {@code suppressed} block the channel. */
         public String status;
         public long changedAtMicros;
         public String source;

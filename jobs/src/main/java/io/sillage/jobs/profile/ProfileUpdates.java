@@ -96,7 +96,11 @@ public final class ProfileUpdates {
         into.version++;
     }
 
-    /** Subscription status from a trait or property value; empty when it is not one Sillage understands. */
+    /**
+     * Subscription status from a trait or property value; empty when it is not one Sillage understands. Besides the
+     * consent statuses, {@code bounced} (the address hard-bounced) and {@code suppressed} (on a suppression list)
+     * stop every message on the channel, transactional ones included (see {@code docs/messaging.md}).
+     */
     public static Optional<String> status(JsonNode value) {
         if (value == null || value.isNull()) {
             return Optional.empty();
@@ -106,7 +110,7 @@ public final class ProfileUpdates {
         }
         String text = value.isTextual() ? value.textValue().strip().toLowerCase(Locale.ROOT) : "";
         return switch (text) {
-            case "opted_in", "subscribed", "unsubscribed" -> Optional.of(text);
+            case "opted_in", "subscribed", "unsubscribed", "bounced", "suppressed" -> Optional.of(text);
             default -> Optional.empty();
         };
     }

@@ -158,10 +158,38 @@ public final class CdpTables {
             SortOrder.unsorted(),
             COMMON_PROPERTIES);
 
+    public static final Schema MESSAGES_SCHEMA = new Schema(
+            required(1, "project_id", Types.StringType.get()),
+            required(2, "message_id", Types.StringType.get(), "Derived from the idempotency key: the same request is the same message"),
+            required(3, "idempotency_key", Types.StringType.get(), "Of the activation request"),
+            required(4, "profile_id", Types.StringType.get(), "The profile the message is for (the surviving one once looked up)"),
+            required(5, "channel", Types.StringType.get(), "email, sms, push, web_push or webhook"),
+            required(6, "source_type", Types.StringType.get(), "automation (campaign later)"),
+            required(7, "source_id", Types.StringType.get(), "The automation (or campaign) id"),
+            optional(8, "source_version", Types.IntegerType.get(), "Version of the automation definition"),
+            optional(9, "variant", Types.StringType.get()),
+            optional(10, "template_id", Types.StringType.get()),
+            optional(11, "template_version", Types.IntegerType.get(), "The template version rendered (or the latest one when the message stopped before rendering)"),
+            optional(12, "audience", Types.StringType.get(), "marketing or transactional"),
+            required(13, "status", Types.StringType.get(), "queued, suppressed, failed, retrying, sent or dead_letter"),
+            optional(14, "reason", Types.StringType.get(), "Why: suppression reason, failure, or unknown_resent / already_sent on sent rows"),
+            optional(15, "attempt", Types.IntegerType.get(), "The send attempt this row reports (1 for the first)"),
+            optional(16, "destination_hash", Types.StringType.get(), "SHA-256 (hex) of the destination address: the address itself is never stored here"),
+            optional(17, "provider_message_id", Types.StringType.get(), "The provider's id of a sent message (SMTP Message-ID, SparkPost transmission id, ...)"),
+            required(18, "occurred_at", Types.TimestampType.withZone(), "When the activation job recorded this status"));
+
+    /** The status timeline of every message, one row per status change, written by the activation job. */
+    public static final TableDefinition MESSAGES = new TableDefinition(
+            TableIdentifier.of(NAMESPACE, "messages"),
+            MESSAGES_SCHEMA,
+            PartitionSpec.builderFor(MESSAGES_SCHEMA).day("occurred_at").build(),
+            SortOrder.unsorted(),
+            COMMON_PROPERTIES);
+
     private CdpTables() {}
 
     public static List<TableDefinition> all() {
-        return List.of(EVENTS, REJECTED_EVENTS, PROFILE_CHANGES, PROFILES_BASE, PROFILE_MERGES, AUTOMATION_RUNS);
+        return List.of(EVENTS, REJECTED_EVENTS, PROFILE_CHANGES, PROFILES_BASE, PROFILE_MERGES, AUTOMATION_RUNS, MESSAGES);
     }
 
     private static List<Types.NestedField> concat(List<Types.NestedField> fields, Types.NestedField last) {

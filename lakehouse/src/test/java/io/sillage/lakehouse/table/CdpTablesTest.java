@@ -23,7 +23,7 @@ class CdpTablesTest {
     @Test
     void listsEveryTableInTheCdpNamespace() {
         assertThat(CdpTables.all()).extracting(TableDefinition::name)
-                .containsExactly("events", "rejected_events", "profile_changes", "profiles_base", "profile_merges", "automation_runs");
+                .containsExactly("events", "rejected_events", "profile_changes", "profiles_base", "profile_merges", "automation_runs", "messages");
         assertThat(CdpTables.all()).allSatisfy(table ->
                 assertThat(table.identifier().namespace()).isEqualTo(CdpTables.NAMESPACE));
     }
@@ -92,6 +92,19 @@ class CdpTablesTest {
         assertThat(fields).hasSize(1);
         assertThat(fields.get(0).sourceId()).isEqualTo(CdpTables.REJECTED_EVENTS.schema().findField("rejected_at").fieldId());
         assertThat(fields.get(0).transform().toString()).isEqualTo("day");
+    }
+
+    @Test
+    void messagesArePartitionedByDayOfTheStatusChangeAndNeverHoldAnAddress() {
+        Schema schema = CdpTables.MESSAGES.schema();
+
+        assertThat(CdpTables.MESSAGES.spec().fields()).singleElement().satisfies(field -> {
+            assertThat(field.sourceId()).isEqualTo(schema.findField("occurred_at").fieldId());
+            assertThat(field.transform().toString()).isEqualTo("day");
+        });
+        assertThat(schema.columns()).extracting(NestedField::name)
+                .contains("message_id", "idempotency_key", "status", "reason", "destination_hash", "template_version")
+                .doesNotContain("destination", "email", "phone");
     }
 
     @ParameterizedTest
