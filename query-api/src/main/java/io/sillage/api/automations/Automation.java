@@ -38,14 +38,6 @@ public record Automation(
         return new Automation(id, projectId, newName, status, version + 1, newDefinition, createdAt, at);
     }
 
-    /** One stored version of a definition. */
-    public record Version(int version, ObjectNode definition, Instant createdAt) {
-        public Version {
-            requireNonNull(definition, "definition is null");
-            requireNonNull(createdAt, "createdAt is null");
-        }
-    }
-
     /** Identifies an automation across projects. */
     public record Key(String projectId, String automationId) {}
 }

@@ -3,6 +3,7 @@ package io.sillage.api.automations;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.projects.Keys;
 import io.sillage.lakehouse.automation.AutomationDefinition;
 import io.sillage.lakehouse.automation.AutomationDefinitions;
@@ -52,7 +53,7 @@ public class AutomationService {
     }
 
     /** Every version, oldest first; empty when there is no such automation (or it is deleted). */
-    public Optional<List<Automation.Version>> versions(String projectId, String automationId) {
+    public Optional<List<DefinitionVersion>> versions(String projectId, String automationId) {
         if (get(projectId, automationId).isEmpty()) {
             return Optional.empty();
         }

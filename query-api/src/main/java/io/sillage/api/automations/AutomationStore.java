@@ -1,5 +1,6 @@
 package io.sillage.api.automations;
 
+import io.sillage.api.db.DefinitionVersion;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -31,7 +32,7 @@ public interface AutomationStore {
     List<Automation> list(String projectId);
 
     /** Every stored version of the automation (deleted or not), oldest first; empty when there is no such automation. */
-    List<Automation.Version> versions(String projectId, String automationId);
+    List<DefinitionVersion> versions(String projectId, String automationId);
 
     /** Every automation of every project, deleted ones included. */
     List<Automation.Key> keys();

@@ -3,6 +3,7 @@ package io.sillage.api.automations;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.db.Transactions;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -56,7 +56,7 @@ public class PostgresAutomationStore implements AutomationStore {
             try (PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from automations where project_id = ? and id = ? for update")) {
                 select.setString(1, projectId);
                 select.setString(2, automationId);
-                current = first(select);
+                current = Transactions.first(select, PostgresAutomationStore::automation);
             }
             if (current.isEmpty()) {
                 return Optional.empty();
@@ -96,7 +96,7 @@ public class PostgresAutomationStore implements AutomationStore {
             try (PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from automations where project_id = ? and id = ?")) {
                 select.setString(1, projectId);
                 select.setString(2, automationId);
-                return first(select);
+                return Transactions.first(select, PostgresAutomationStore::automation);
             }
         });
     }
@@ -107,32 +107,20 @@ public class PostgresAutomationStore implements AutomationStore {
             try (PreparedStatement select = connection.prepareStatement(
                     "select " + COLUMNS + " from automations where project_id = ? and status <> 'deleted' order by created_at desc, id desc")) {
                 select.setString(1, projectId);
-                List<Automation> automations = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        automations.add(automation(rows));
-                    }
-                }
-                return automations;
+                return Transactions.all(select, PostgresAutomationStore::automation);
             }
         });
     }
 
     @Override
-    public List<Automation.Version> versions(String projectId, String automationId) {
+    public List<DefinitionVersion> versions(String projectId, String automationId) {
         return database.read("list automation versions", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select v.version, v.definition, v.created_at from automation_versions v join automations a on a.id = v.automation_id "
                             + "where a.project_id = ? and a.id = ? order by v.version")) {
                 select.setString(1, projectId);
                 select.setString(2, automationId);
-                List<Automation.Version> versions = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        versions.add(new Automation.Version(rows.getInt(1), object(rows.getString(2)), instant(rows, 3)));
-                    }
-                }
-                return versions;
+                return Transactions.all(select, rows -> new DefinitionVersion(rows.getInt(1), object(rows.getString(2)), instant(rows, 3)));
             }
         });
     }
@@ -141,13 +129,7 @@ public class PostgresAutomationStore implements AutomationStore {
     public List<Automation.Key> keys() {
         return database.read("list every automation", connection -> {
             try (PreparedStatement select = connection.prepareStatement("select project_id, id from automations order by project_id, created_at, id")) {
-                List<Automation.Key> keys = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        keys.add(new Automation.Key(rows.getString(1), rows.getString(2)));
-                    }
-                }
-                return keys;
+                return Transactions.all(select, rows -> new Automation.Key(rows.getString(1), rows.getString(2)));
             }
         });
     }
@@ -165,12 +147,6 @@ public class PostgresAutomationStore implements AutomationStore {
             if (insert.executeUpdate() != 1) {
                 throw new SQLException("automation " + automation.id() + " vanished while storing its version " + automation.version());
             }
-        }
-    }
-
-    private static Optional<Automation> first(PreparedStatement select) throws SQLException {
-        try (ResultSet rows = select.executeQuery()) {
-            return rows.next() ? Optional.of(automation(rows)) : Optional.empty();
         }
     }
 

@@ -9,11 +9,11 @@ import io.javalin.http.Context;
 import io.sillage.api.automations.Automation;
 import io.sillage.api.automations.AutomationPublisher;
 import io.sillage.api.automations.AutomationService;
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.projects.ProjectStore;
 import io.sillage.lakehouse.automation.AutomationRecipes;
 import io.sillage.lakehouse.automation.InvalidDefinitionException;
 import io.sillage.lakehouse.event.SegmentEvents;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -62,16 +62,7 @@ public class AutomationHandlers {
     /** {@code GET /api/v1/automations/{id}/versions}: every definition it had, oldest first. */
     public void versions(Context ctx) {
         String projectId = ApiKeys.authenticate(ctx, projects);
-        List<Automation.Version> versions = found(automations.versions(projectId, ctx.pathParam("id")));
-        ObjectNode body = SegmentEvents.mapper().createObjectNode();
-        ArrayNode list = body.putArray("versions");
-        for (Automation.Version version : versions) {
-            ObjectNode item = list.addObject();
-            item.put("version", version.version());
-            item.set("definition", version.definition());
-            item.put("createdAt", version.createdAt().toString());
-        }
-        ctx.json(body);
+        ctx.json(DefinitionVersion.json(found(automations.versions(projectId, ctx.pathParam("id")))));
     }
 
     /** {@code PUT /api/v1/automations/{id}}: the next version of the definition; the status does not change. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.profiles.ProfileViews;
 import io.sillage.api.projects.ProjectStore;
 import io.sillage.api.templates.MessageTemplate;
@@ -19,7 +20,6 @@ import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.messaging.Rendering;
 import io.sillage.lakehouse.messaging.Template;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -72,16 +72,7 @@ public class TemplateHandlers {
     /** {@code GET /api/v1/templates/{id}/versions}: every definition it had, oldest first. */
     public void versions(Context ctx) {
         String projectId = ApiKeys.authenticate(ctx, projects);
-        List<MessageTemplate.Version> versions = found(templates.versions(projectId, ctx.pathParam("id")));
-        ObjectNode body = SegmentEvents.mapper().createObjectNode();
-        ArrayNode list = body.putArray("versions");
-        for (MessageTemplate.Version version : versions) {
-            ObjectNode item = list.addObject();
-            item.put("version", version.version());
-            item.set("definition", version.definition());
-            item.put("createdAt", version.createdAt().toString());
-        }
-        ctx.json(body);
+        ctx.json(DefinitionVersion.json(found(templates.versions(projectId, ctx.pathParam("id")))));
     }
 
     /** {@code PUT /api/v1/templates/{id}}: the next version of the definition. */

@@ -33,12 +33,4 @@ public record MessageTemplate(
     public MessageTemplate withDefinition(String newName, ObjectNode newDefinition, Instant at) {
         return new MessageTemplate(id, projectId, newName, channel, version + 1, newDefinition, createdAt, at);
     }
-
-    /** One stored version of a definition. */
-    public record Version(int version, ObjectNode definition, Instant createdAt) {
-        public Version {
-            requireNonNull(definition, "definition is null");
-            requireNonNull(createdAt, "createdAt is null");
-        }
-    }
 }

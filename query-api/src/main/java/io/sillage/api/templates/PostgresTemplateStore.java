@@ -3,6 +3,7 @@ package io.sillage.api.templates;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.db.Transactions;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -55,7 +55,7 @@ public class PostgresTemplateStore implements TemplateStore {
                     "select " + COLUMNS + " from templates where project_id = ? and id = ? and deleted_at is null for update")) {
                 select.setString(1, projectId);
                 select.setString(2, templateId);
-                current = first(select);
+                current = Transactions.first(select, PostgresTemplateStore::template);
             }
             if (current.isEmpty()) {
                 return Optional.empty();
@@ -87,7 +87,7 @@ public class PostgresTemplateStore implements TemplateStore {
                     "select " + COLUMNS + " from templates where project_id = ? and id = ? and deleted_at is null")) {
                 select.setString(1, projectId);
                 select.setString(2, templateId);
-                return first(select);
+                return Transactions.first(select, PostgresTemplateStore::template);
             }
         });
     }
@@ -98,32 +98,20 @@ public class PostgresTemplateStore implements TemplateStore {
             try (PreparedStatement select = connection.prepareStatement(
                     "select " + COLUMNS + " from templates where project_id = ? and deleted_at is null order by created_at desc, id desc")) {
                 select.setString(1, projectId);
-                List<MessageTemplate> templates = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        templates.add(template(rows));
-                    }
-                }
-                return templates;
+                return Transactions.all(select, PostgresTemplateStore::template);
             }
         });
     }
 
     @Override
-    public List<MessageTemplate.Version> versions(String projectId, String templateId) {
+    public List<DefinitionVersion> versions(String projectId, String templateId) {
         return database.read("list template versions", connection -> {
             try (PreparedStatement select = connection.prepareStatement(
                     "select v.version, v.definition, v.created_at from template_versions v join templates t on t.id = v.template_id "
                             + "where t.project_id = ? and t.id = ? and t.deleted_at is null order by v.version")) {
                 select.setString(1, projectId);
                 select.setString(2, templateId);
-                List<MessageTemplate.Version> versions = new ArrayList<>();
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        versions.add(new MessageTemplate.Version(rows.getInt(1), object(rows.getString(2)), rows.getObject(3, OffsetDateTime.class).toInstant()));
-                    }
-                }
-                return versions;
+                return Transactions.all(select, rows -> new DefinitionVersion(rows.getInt(1), object(rows.getString(2)), rows.getObject(3, OffsetDateTime.class).toInstant()));
             }
         });
     }
@@ -154,12 +142,6 @@ public class PostgresTemplateStore implements TemplateStore {
             if (insert.executeUpdate() != 1) {
                 throw new SQLException("template " + template.id() + " vanished while storing its version " + template.version());
             }
-        }
-    }
-
-    private static Optional<MessageTemplate> first(PreparedStatement select) throws SQLException {
-        try (ResultSet rows = select.executeQuery()) {
-            return rows.next() ? Optional.of(template(rows)) : Optional.empty();
         }
     }
 

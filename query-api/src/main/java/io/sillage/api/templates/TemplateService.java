@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.projects.Keys;
 import io.sillage.lakehouse.automation.DefinitionProblem;
 import io.sillage.lakehouse.automation.InvalidDefinitionException;
@@ -58,7 +59,7 @@ public class TemplateService {
     }
 
     /** Every version, oldest first; empty when there is no such template (or it is deleted). */
-    public Optional<List<MessageTemplate.Version>> versions(String projectId, String templateId) {
+    public Optional<List<DefinitionVersion>> versions(String projectId, String templateId) {
         if (get(projectId, templateId).isEmpty()) {
             return Optional.empty();
         }

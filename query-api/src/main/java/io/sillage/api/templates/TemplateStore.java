@@ -1,5 +1,6 @@
 package io.sillage.api.templates;
 
+import io.sillage.api.db.DefinitionVersion;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,7 @@ public interface TemplateStore {
     List<MessageTemplate> list(String projectId);
 
     /** Every stored version of the template, oldest first; empty when there is no such template. */
-    List<MessageTemplate.Version> versions(String projectId, String templateId);
+    List<DefinitionVersion> versions(String projectId, String templateId);
 
     /** Marks the template deleted (its versions stay); false when the project has no such template. */
     boolean delete(String projectId, String templateId, Instant at);

@@ -3,6 +3,7 @@ package io.sillage.api.http;
 import io.sillage.api.automations.Automation;
 import io.sillage.api.automations.AutomationStatus;
 import io.sillage.api.automations.AutomationStore;
+import io.sillage.api.db.DefinitionVersion;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,7 +16,7 @@ import java.util.function.Function;
 /** Automations in maps, one change at a time; a failing {@code beforeCommit} leaves them as they were, like a rollback. */
 final class InMemoryAutomationStore implements AutomationStore {
     private final Map<String, Automation> automations = new LinkedHashMap<>();
-    private final Map<String, List<Automation.Version>> versions = new LinkedHashMap<>();
+    private final Map<String, List<DefinitionVersion>> versions = new LinkedHashMap<>();
 
     @Override
     public synchronized void create(Automation automation, Consumer<Automation> beforeCommit) {
@@ -25,7 +26,7 @@ final class InMemoryAutomationStore implements AutomationStore {
         beforeCommit.accept(automation);
         automations.put(automation.id(), automation);
         versions.computeIfAbsent(automation.id(), id -> new ArrayList<>())
-                .add(new Automation.Version(automation.version(), automation.definition().deepCopy(), automation.updatedAt()));
+                .add(new DefinitionVersion(automation.version(), automation.definition().deepCopy(), automation.updatedAt()));
     }
 
     @Override
@@ -42,7 +43,7 @@ final class InMemoryAutomationStore implements AutomationStore {
         beforeCommit.accept(next);
         automations.put(automationId, next);
         if (next.version() != current.get().version()) {
-            versions.get(automationId).add(new Automation.Version(next.version(), next.definition().deepCopy(), next.updatedAt()));
+            versions.get(automationId).add(new DefinitionVersion(next.version(), next.definition().deepCopy(), next.updatedAt()));
         }
         return changed;
     }
@@ -65,7 +66,7 @@ final class InMemoryAutomationStore implements AutomationStore {
     }
 
     @Override
-    public synchronized List<Automation.Version> versions(String projectId, String automationId) {
+    public synchronized List<DefinitionVersion> versions(String projectId, String automationId) {
         return find(projectId, automationId).map(automation -> List.copyOf(versions.get(automationId))).orElse(List.of());
     }
 

@@ -1,5 +1,6 @@
 package io.sillage.api.http;
 
+import io.sillage.api.db.DefinitionVersion;
 import io.sillage.api.templates.MessageTemplate;
 import io.sillage.api.templates.TemplateStore;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import java.util.function.UnaryOperator;
 /** Templates in maps, one change at a time; a change that throws leaves them as they were, like a rollback. */
 final class InMemoryTemplateStore implements TemplateStore {
     private final Map<String, MessageTemplate> templates = new LinkedHashMap<>();
-    private final Map<String, List<MessageTemplate.Version>> versions = new LinkedHashMap<>();
+    private final Map<String, List<DefinitionVersion>> versions = new LinkedHashMap<>();
     private final Set<String> deleted = new HashSet<>();
 
     @Override
@@ -26,7 +27,7 @@ final class InMemoryTemplateStore implements TemplateStore {
         }
         templates.put(template.id(), template);
         versions.computeIfAbsent(template.id(), id -> new ArrayList<>())
-                .add(new MessageTemplate.Version(template.version(), template.definition().deepCopy(), template.updatedAt()));
+                .add(new DefinitionVersion(template.version(), template.definition().deepCopy(), template.updatedAt()));
     }
 
     @Override
@@ -37,7 +38,7 @@ final class InMemoryTemplateStore implements TemplateStore {
         }
         MessageTemplate next = change.apply(current.get());
         templates.put(templateId, next);
-        versions.get(templateId).add(new MessageTemplate.Version(next.version(), next.definition().deepCopy(), next.updatedAt()));
+        versions.get(templateId).add(new DefinitionVersion(next.version(), next.definition().deepCopy(), next.updatedAt()));
         return Optional.of(next);
     }
 
@@ -60,7 +61,7 @@ final class InMemoryTemplateStore implements TemplateStore {
     }
 
     @Override
-    public synchronized List<MessageTemplate.Version> versions(String projectId, String templateId) {
+    public synchronized List<DefinitionVersion> versions(String projectId, String templateId) {
         return find(projectId, templateId).map(template -> List.copyOf(versions.get(templateId))).orElse(List.of());
     }
 
