@@ -5,13 +5,17 @@ import io.javalin.Javalin;
 import io.sillage.api.automations.AutomationService;
 import io.sillage.api.automations.KafkaAutomationPublisher;
 import io.sillage.api.automations.PostgresAutomationStore;
+import io.sillage.api.connectors.ConnectorService;
+import io.sillage.api.connectors.PostgresConnectorStore;
 import io.sillage.api.db.OperationalDatabase;
 import io.sillage.api.http.AutomationHandlers;
+import io.sillage.api.http.ConnectorHandlers;
 import io.sillage.api.http.ProfileHandlers;
-import io.sillage.api.maintenance.ProfileFoldScheduler;
 import io.sillage.api.http.SillageApp;
 import io.sillage.api.http.TemplateHandlers;
 import io.sillage.api.http.TrackingHandlers;
+import io.sillage.api.maintenance.ProfileFoldScheduler;
+import io.sillage.api.messaging.KafkaMessagingPublisher;
 import io.sillage.api.profiles.PostgresProfileViews;
 import io.sillage.api.profiles.TrinoProfileEvents;
 import io.sillage.api.projects.PostgresProjectStore;
@@ -59,9 +63,13 @@ public final class ApiServer {
                 config.trinoJdbcUrl().map(url -> new TrinoProfileEvents(url, "sillage-api")), tracking, identityRules);
         KafkaAutomationPublisher automationPublisher = new KafkaAutomationPublisher(config.kafkaBootstrapServers(), config.automationsTopic());
         AutomationService automations = new AutomationService(new PostgresAutomationStore(dataSource), automationPublisher, clock);
-        TemplateService templates = new TemplateService(new PostgresTemplateStore(dataSource), new PostgresSnippetStore(dataSource), clock);
+        KafkaMessagingPublisher messagingPublisher = new KafkaMessagingPublisher(config.kafkaBootstrapServers(),
+                config.properties().getProperty("kafka.topic.templates", "cdp.templates"), config.properties().getProperty("kafka.topic.connectors", "cdp.connectors"));
+        TemplateService templates = new TemplateService(new PostgresTemplateStore(dataSource), new PostgresSnippetStore(dataSource), messagingPublisher, clock);
+        ConnectorService connectors = new ConnectorService(new PostgresConnectorStore(dataSource), messagingPublisher, clock);
+        republishMessaging(templates, connectors);
         Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, new AutomationHandlers(projects, automations),
-                new TemplateHandlers(projects, templates, profileViews, identityRules));
+                new TemplateHandlers(projects, templates, profileViews, identityRules, connectors), new ConnectorHandlers(projects, connectors));
         Duration foldInterval = ApiConfig.duration(config.properties(), "maintenance.profile-fold-interval", Duration.ofMinutes(5));
         Optional<ProfileFoldScheduler> fold = config.trinoJdbcUrl().filter(url -> !foldInterval.isZero()).map(url -> new ProfileFoldScheduler(url,
                 new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),
@@ -72,11 +80,26 @@ public final class ApiServer {
             app.stop();
             publisher.close();
             automationPublisher.close();
+            messagingPublisher.close();
             dataSource.close();
         }, "api-shutdown"));
         app.start(config.host(), config.port());
         LOG.info("Sillage API listening on http://{}:{}", config.host(), config.port());
         republishAutomations(automations);
+    }
+
+    /**
+     * Publishes every template, snippet and connector again before the API serves, so that the activation job
+     * converges on the database even if its topics lost records. A failure is logged: changes made through the API
+     * are published anyway, and the next start tries again.
+     */
+    private static void republishMessaging(TemplateService templates, ConnectorService connectors) {
+        try {
+            LOG.info("Republished {} templates and snippets, {} connectors", templates.republishAll(), connectors.republishAll());
+        }
+        catch (RuntimeException e) {
+            LOG.warn("Cannot republish templates and connectors ({}): the activation job sees them once they change", e.getMessage());
+        }
     }
 
     /**

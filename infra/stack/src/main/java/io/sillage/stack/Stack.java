@@ -20,8 +20,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +139,13 @@ public class Stack {
         settings.put("kafka.topic.feedback", Kafka.FEEDBACK_TOPIC);
         settings.put("kafka.topic.automations", Kafka.AUTOMATIONS_TOPIC);
         settings.put("kafka.topic.activations", Kafka.ACTIVATIONS_TOPIC);
+        settings.put("kafka.topic.templates", Kafka.TEMPLATES_TOPIC);
+        settings.put("kafka.topic.connectors", Kafka.CONNECTORS_TOPIC);
+        settings.put("kafka.topic.message-retries", Kafka.MESSAGE_RETRIES_TOPIC);
+        settings.put("kafka.topic.message-dead-letters", Kafka.MESSAGE_DEAD_LETTERS_TOPIC);
+        // the links of sent emails (open pixel, clicks, unsubscribe) lead to the API, signed with the stack's secret
+        settings.put("messaging.tracking-url", "http://" + config.host() + ":" + config.apiPort());
+        settings.put("messaging.tracking-secret", trackingSecret());
         settings.putAll(lakehouseConfig().toProperties());
         settings.put("operational.jdbc-url", postgres.jdbcUrl(Postgres.OPERATIONAL_DATABASE));
         settings.put("operational.jdbc-user", Postgres.USER);
@@ -149,6 +158,26 @@ public class Stack {
         settings.put("flink.checkpoints-dir", config.var().resolve("flink").resolve("checkpoints").toString());
         settings.put("collect.checkpoint-interval", config.checkpointInterval().toSeconds() + "s");
         return settings;
+    }
+
+    /**
+     * The key that signs tracking links (open pixel, clicks, unsubscribe) in sent emails: 32 random bytes, made at the
+     * first start and kept in {@code var/tracking-secret}, so that links in emails already sent stay valid.
+     */
+    private String trackingSecret() {
+        Path file = config.var().resolve("tracking-secret");
+        try {
+            if (!Files.exists(file)) {
+                byte[] secret = new byte[32];
+                new SecureRandom().nextBytes(secret);
+                Files.writeString(file, HexFormat.of().formatHex(secret));
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+            return Files.readString(file).trim();
+        }
+        catch (IOException e) {
+            throw new StackException("Cannot read or create the tracking secret " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Creates or replaces the Trino views (profiles, identities, profile_events). */

@@ -1,5 +1,6 @@
 package io.sillage.jobs.messaging;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sillage.lakehouse.messaging.CompiledTemplate;
 import io.sillage.lakehouse.messaging.Snippets;
@@ -31,7 +32,8 @@ final class MessagingConfig {
     static final MapStateDescriptor<String, MessagingUpdate> STATE =
             new MapStateDescriptor<>("messaging-config", Types.STRING, TypeInformation.of(MessagingUpdate.class));
 
-    record TemplateEntry(Template template, CompiledTemplate compiled) {}
+    /** A template, by its id ({@code tpl_...}), compiled. */
+    record TemplateEntry(String id, Template template, CompiledTemplate compiled) {}
 
     /** A connector for a channel: its configuration JSON and version, and for webhooks the URL posted to. */
     record ConnectorEntry(String config, int version, String url) {}
@@ -40,6 +42,8 @@ final class MessagingConfig {
     private final Map<String, Map<String, String>> snippetSources = new HashMap<>();
     private final Map<String, Optional<TemplateEntry>> templates = new HashMap<>();
     private final Map<String, Snippets> snippets = new HashMap<>();
+    /** project/name -> template id; null when two live templates had the name (the API refuses that). */
+    private final Map<String, String> templateNames = new HashMap<>();
     private final Map<String, Optional<ConnectorEntry>> connectors = new HashMap<>();
 
     MessagingConfig(Iterable<Map.Entry<String, MessagingUpdate>> entries) {
@@ -52,26 +56,48 @@ final class MessagingConfig {
             if (MessagingUpdate.SNIPPET.equals(update.kind)) {
                 snippetSources.computeIfAbsent(update.projectId, project -> new HashMap<>()).put(update.id, update.content);
             }
+            if (MessagingUpdate.TEMPLATE.equals(update.kind)) {
+                String name = name(update.content);
+                if (name != null) {
+                    String nameKey = update.projectId + '/' + name;
+                    templateNames.put(nameKey, templateNames.containsKey(nameKey) ? null : update.id);
+                }
+            }
         }
     }
 
-    /** The template, or null when it does not exist, is deleted or does not validate. */
-    TemplateEntry template(String projectId, String templateId) {
+    /**
+     * The template an automation's {@code action.template} names: by id ({@code tpl_...}), else by name among the
+     * project's live templates. Null when there is none, or it is deleted or does not validate.
+     */
+    TemplateEntry template(String projectId, String reference) {
+        String templateId = updates.containsKey(MessagingUpdate.key(MessagingUpdate.TEMPLATE, projectId, reference))
+                ? reference : templateNames.get(projectId + '/' + reference);
+        if (templateId == null) {
+            return null;
+        }
         String key = MessagingUpdate.key(MessagingUpdate.TEMPLATE, projectId, templateId);
         return templates.computeIfAbsent(key, ignored -> {
             MessagingUpdate update = updates.get(key);
-            if (update == null) {
-                return Optional.empty();
-            }
             try {
                 Template template = Templates.parse(JSON.readTree(update.content), Math.max(1, update.version));
-                return Optional.of(new TemplateEntry(template, CompiledTemplate.compile(template)));
+                return Optional.of(new TemplateEntry(templateId, template, CompiledTemplate.compile(template)));
             }
             catch (Exception e) {
                 LOG.warn("Template {} of project {} (version {}) does not validate: messages using it fail", templateId, projectId, update.version);
                 return Optional.empty();
             }
         }).orElse(null);
+    }
+
+    private static String name(String definition) {
+        try {
+            JsonNode name = JSON.readTree(definition).get("name");
+            return name != null && name.isTextual() ? name.textValue() : null;
+        }
+        catch (Exception e) {
+            return null;
+        }
     }
 
     /** The project's snippets, compiled. */

@@ -22,6 +22,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -73,6 +74,10 @@ public final class MessagingJob {
     }
 
     public static void define(StreamExecutionEnvironment env, JobSettings settings) {
+        // outputs (messages rows, retries, dead letters) commit with checkpoints: the interval is their latency
+        env.enableCheckpointing(settings.duration("messaging.checkpoint-interval", settings.duration("collect.checkpoint-interval", Duration.ofSeconds(10)))
+                .toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.setBufferTimeout(settings.duration("pipeline.buffer-timeout", Duration.ofMillis(10)).toMillis());
         String bootstrap = settings.require("kafka.bootstrap-servers");
         String group = settings.get("messaging.consumer-group", "sillage-messaging");
         DataStream<RawRecord> activations = env.fromSource(

@@ -104,6 +104,8 @@ public class SendDecision extends KeyedBroadcastProcessFunction<String, Activati
         MessagingConfig known = config(context);
         MessagingConfig.TemplateEntry template = known.template(request.projectId, request.template);
         if (template != null) {
+            // the request may name the template by name: messages record its id
+            delivery.templateId = template.id();
             delivery.templateVersion = template.template().version();
         }
         context.output(MESSAGES, Message.of(delivery, Message.QUEUED, null, queuedAt));

@@ -64,6 +64,23 @@ class SendDecisionTest {
     }
 
     @Test
+    void aRequestMayNameItsTemplateByNameAndRecordsItsId() throws Exception {
+        try (var harness = harness()) {
+            configure(harness);
+            profile("p1", "ann@example.com", "email=subscribed");
+            harness.processElement1(new StreamRecord<>(request("aut_cart:v3:m1", "p1", "email", "Cart", "marketing")));
+            harness.processElement1(new StreamRecord<>(request("aut_cart:v3:m2", "p1", "email", "no-such-template", "marketing")));
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(delivery -> {
+                assertThat(delivery.templateId).isEqualTo("tpl_cart");
+                assertThat(delivery.templateVersion).isEqualTo(2);
+            });
+            assertThat(messages(harness)).filteredOn(message -> message.status.equals(Message.FAILED)).singleElement()
+                    .satisfies(message -> assertThat(message.reason).isEqualTo("template_not_found"));
+        }
+    }
+
+    @Test
     void aReplayedRequestIsDecidedOnceUntilTheRetentionEnds() throws Exception {
         try (var harness = harness()) {
             configure(harness);

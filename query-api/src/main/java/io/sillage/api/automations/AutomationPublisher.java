@@ -8,17 +8,10 @@ public interface AutomationPublisher extends AutoCloseable {
     /**
      * Returns once the record is durably stored.
      *
-     * @throws PublishException when it is not (the caller must not consider the change made)
+     * @throws io.sillage.api.kafka.PublishException when it is not (the caller must not consider the change made)
      */
     void publish(Automation automation);
 
     @Override
     void close();
-
-    /** The record was not acknowledged: the change must be rolled back and retried later. */
-    class PublishException extends RuntimeException {
-        public PublishException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.sillage.api.automations;
 
+import io.sillage.api.kafka.PublishException;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates and changes automations. Every change is published to the automations topic inside the database
  * transaction, before it commits: a change the pipeline was not told about is never stored (a
- * {@link AutomationPublisher.PublishException} rolls it back). Deleted automations are kept, with status
+ * {@link PublishException} rolls it back). Deleted automations are kept, with status
  * {@code deleted}, and are not found by any method here except {@link #republishAll()}.
  */
 public class AutomationService {
@@ -96,7 +97,7 @@ public class AutomationService {
      * published, so a concurrent change is never overtaken by an older state.
      *
      * @return how many automations were published
-     * @throws AutomationPublisher.PublishException at the first record Kafka does not take
+     * @throws PublishException at the first record Kafka does not take
      */
     public int republishAll() {
         int published = 0;

@@ -1,5 +1,6 @@
 package io.sillage.api.http;
 
+import io.sillage.api.kafka.PublishException;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -150,7 +151,7 @@ public class AutomationHandlers {
         catch (InvalidDefinitionException e) {
             throw ProblemException.invalidDefinition(ProblemType.INVALID_DEFINITION, e.problems());
         }
-        catch (AutomationPublisher.PublishException e) {
+        catch (PublishException e) {
             LOG.warn("Automation change rolled back: {}", e.getMessage());
             throw new ProblemException(ProblemType.UNAVAILABLE,
                     "the change was not confirmed by Kafka, so nothing was changed: retry the request later", Map.of(), Optional.of(5));

@@ -8,12 +8,15 @@ public enum ProblemType {
     INVALID_DEFINITION(400, "Invalid automation definition"),
     INVALID_TEMPLATE(400, "Invalid template or snippet"),
     UNAUTHORIZED(401, "Missing or unknown credentials"),
+    INVALID_CONNECTOR(400, "Invalid connector configuration"),
     NOT_FOUND(404, "Not found"),
+    CONFLICT(409, "Conflict"),
     RENDERING_FAILED(422, "Template rendering failed"),
     PAYLOAD_TOO_LARGE(413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "Unsupported content encoding"),
     TOO_MANY_REQUESTS(429, "Too many events in flight"),
     INTERNAL(500, "Internal error"),
+    DELIVERY_FAILED(502, "Delivery failed"),
     UNAVAILABLE(503, "Event bus unavailable"),
     QUERY_UNAVAILABLE(503, "Query engine unavailable");
 

@@ -17,11 +17,13 @@ public final class SillageApp {
 
     private SillageApp() {}
 
-    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles, AutomationHandlers automations, TemplateHandlers templates) {
+    public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles, AutomationHandlers automations, TemplateHandlers templates,
+            ConnectorHandlers connectors) {
         requireNonNull(tracking, "tracking is null");
         requireNonNull(profiles, "profiles is null");
         requireNonNull(automations, "automations is null");
         requireNonNull(templates, "templates is null");
+        requireNonNull(connectors, "connectors is null");
         byte[] openApi = resource("/api/openapi.json");
         byte[] docs = resource("/api/docs.html");
         return Javalin.create(config -> {
@@ -53,10 +55,15 @@ public final class SillageApp {
             config.routes.delete("/api/v1/templates/{id}", templates::delete);
             config.routes.get("/api/v1/templates/{id}/versions", templates::versions);
             config.routes.post("/api/v1/templates/{id}/preview", templates::preview);
+            config.routes.post("/api/v1/templates/{id}/test-send", templates::testSend);
             config.routes.get("/api/v1/snippets", templates::listSnippets);
             config.routes.get("/api/v1/snippets/{name}", templates::getSnippet);
             config.routes.put("/api/v1/snippets/{name}", templates::putSnippet);
             config.routes.delete("/api/v1/snippets/{name}", templates::deleteSnippet);
+            config.routes.get("/api/v1/connectors", connectors::list);
+            config.routes.get("/api/v1/connectors/{channel}", connectors::get);
+            config.routes.put("/api/v1/connectors/{channel}", connectors::put);
+            config.routes.delete("/api/v1/connectors/{channel}", connectors::delete);
 
             // Segment-compatible tracking API
             for (EventType type : EventType.values()) {

@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.sillage.api.connectors.Connector;
+import io.sillage.api.connectors.ConnectorService;
 import io.sillage.api.db.DefinitionVersion;
+import io.sillage.api.kafka.PublishException;
 import io.sillage.api.profiles.ProfileViews;
 import io.sillage.api.projects.ProjectStore;
+import io.sillage.api.templates.DuplicateTemplateNameException;
 import io.sillage.api.templates.MessageTemplate;
 import io.sillage.api.templates.Snippet;
 import io.sillage.api.templates.SnippetStore;
@@ -17,11 +21,16 @@ import io.sillage.lakehouse.automation.InvalidDefinitionException;
 import io.sillage.lakehouse.event.SegmentEvents;
 import io.sillage.lakehouse.identity.Identifier;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
+import io.sillage.lakehouse.messaging.Personalization;
 import io.sillage.lakehouse.messaging.Rendering;
 import io.sillage.lakehouse.messaging.Template;
+import io.sillage.lakehouse.messaging.connector.DeliveryResult;
+import io.sillage.lakehouse.messaging.connector.OutboundMessage;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -38,12 +47,14 @@ public class TemplateHandlers {
     private final TemplateService templates;
     private final ProfileViews views;
     private final ProjectIdentityRules rules;
+    private final ConnectorService connectors;
 
-    public TemplateHandlers(ProjectStore projects, TemplateService templates, ProfileViews views, ProjectIdentityRules rules) {
+    public TemplateHandlers(ProjectStore projects, TemplateService templates, ProfileViews views, ProjectIdentityRules rules, ConnectorService connectors) {
         this.projects = requireNonNull(projects, "projects is null");
         this.templates = requireNonNull(templates, "templates is null");
         this.views = requireNonNull(views, "views is null");
         this.rules = requireNonNull(rules, "rules is null");
+        this.connectors = requireNonNull(connectors, "connectors is null");
     }
 
     /** {@code POST /api/v1/templates}: a new template, version 1. */
@@ -85,7 +96,7 @@ public class TemplateHandlers {
     /** {@code DELETE /api/v1/templates/{id}}: then 404; its versions are kept. */
     public void delete(Context ctx) {
         String projectId = ApiKeys.authenticate(ctx, projects);
-        if (!templates.delete(projectId, ctx.pathParam("id"))) {
+        if (!validating(() -> templates.delete(projectId, ctx.pathParam("id")))) {
             throw notFound();
         }
         ctx.status(204);
@@ -98,25 +109,9 @@ public class TemplateHandlers {
     public void preview(Context ctx) {
         String projectId = ApiKeys.authenticate(ctx, projects);
         ObjectNode body = RequestBodies.readJsonObject(ctx, MAX_PREVIEW_BYTES);
-        JsonNode profileText = body.path("profile");
-        if (!profileText.isTextual()) {
-            throw invalid("profile", "profile is required: the identifier of the person to render for, e.g. email:jane@example.com");
-        }
-        JsonNode event = body.path("event");
-        if (!event.isMissingNode() && !event.isNull() && !event.isObject()) {
-            throw invalid("event", "event must be an object: the properties of the event to render with");
-        }
         MessageTemplate template = found(templates.get(projectId, ctx.pathParam("id")));
-        Identifier identifier = ProfileHandlers.identifier(profileText.textValue(), rules.rules(projectId), "profile");
-        ObjectNode profile = views.find(projectId, identifier.toString()).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND,
-                "no profile holds " + identifier.type() + " with this value in this project"));
-        Rendering rendering = validating(() -> templates.preview(template, profile, event.isObject() ? event : null));
-        if (rendering instanceof Rendering.Failed failed) {
-            Map<String, Object> extensions = new LinkedHashMap<>();
-            extensions.put("field", failed.field());
-            throw new ProblemException(ProblemType.RENDERING_FAILED, failed.toString(), extensions, Optional.empty());
-        }
-        Template message = ((Rendering.Rendered) rendering).message();
+        ObjectNode profile = profile(projectId, body.path("profile"), true);
+        Template message = rendered(template, profile, event(body), TemplateService.PREVIEW_MESSAGE);
         ObjectNode answer = SegmentEvents.mapper().createObjectNode();
         answer.put("templateId", template.id());
         answer.put("version", template.version());
@@ -124,6 +119,112 @@ public class TemplateHandlers {
         answer.put("profileId", profile.path("profileId").asText());
         answer.set(template.channel(), content(message));
         ctx.json(answer);
+    }
+
+    /**
+     * {@code POST /api/v1/templates/{id}/test-send} with {@code {"to": "...", "profile": "email:...", "event": {...}}}:
+     * renders the latest version (for the profile when one is given, else with no profile data) and sends it once,
+     * now, through the project's connector for the channel, to {@code to}: an email address, an E.164 phone number,
+     * a push subscription (JSON object), or for webhooks a URL (default: the connector's). An email's subject is
+     * prefixed with {@code [Test]}. No consent, capping or send log applies, and nothing is recorded in messages.
+     */
+    public void testSend(Context ctx) {
+        String projectId = ApiKeys.authenticate(ctx, projects);
+        ObjectNode body = RequestBodies.readJsonObject(ctx, MAX_PREVIEW_BYTES);
+        MessageTemplate template = found(templates.get(projectId, ctx.pathParam("id")));
+        Template.Channel channel = Template.Channel.valueOf(template.channel().toUpperCase(Locale.ROOT));
+        String connectorChannel = ConnectorService.channelOf(channel);
+        Optional<Connector> connector = connectors.get(projectId, connectorChannel);
+        if (connector.isEmpty()) {
+            throw new ProblemException(ProblemType.CONFLICT, "this project has no " + connectorChannel + " connector to send " + template.channel()
+                    + " templates: create it with PUT /api/v1/connectors/" + connectorChannel);
+        }
+        String to = destination(body.path("to"), channel, connector.get());
+        ObjectNode profile = body.hasNonNull("profile") ? profile(projectId, body.path("profile"), false) : SegmentEvents.mapper().createObjectNode();
+        String messageId = "test_" + UUID.randomUUID().toString().replace("-", "");
+        Template message = rendered(template, profile, event(body), new Personalization.Message(messageId, "#unsubscribe"));
+        Map<String, String> parts = new LinkedHashMap<>(message.parts());
+        parts.computeIfPresent("email.subject", (field, subject) -> "[Test] " + subject);
+        OutboundMessage outbound = new OutboundMessage(messageId, projectId, to,
+                new Rendering.Rendered(message.withParts(parts)), Map.of());
+        DeliveryResult result = connectors.sendNow(projectId, outbound).orElseThrow(() -> new ProblemException(ProblemType.CONFLICT,
+                "the " + connectorChannel + " connector was deleted meanwhile"));
+        if (result instanceof DeliveryResult.Accepted accepted) {
+            ObjectNode answer = SegmentEvents.mapper().createObjectNode();
+            answer.put("messageId", messageId);
+            answer.put("templateId", template.id());
+            answer.put("version", template.version());
+            answer.put("channel", template.channel());
+            answer.put("status", "sent");
+            answer.put("providerMessageId", accepted.providerMessageId());
+            ctx.json(answer);
+            return;
+        }
+        if (result instanceof DeliveryResult.PermanentFailure failure && failure.destinationRejected()) {
+            throw invalid("to", "the " + connectorChannel + " connector refused this destination: " + failure.reason());
+        }
+        String reason = result instanceof DeliveryResult.PermanentFailure failure ? failure.reason() : ((DeliveryResult.TemporaryFailure) result).reason();
+        throw new ProblemException(ProblemType.DELIVERY_FAILED, "the " + connectorChannel + " connector could not send the test: " + reason,
+                Map.of("temporary", result instanceof DeliveryResult.TemporaryFailure), Optional.empty());
+    }
+
+    /** The Profile View document for the identifier in {@code profile}; a 400 or 404 naming the problem. */
+    private ObjectNode profile(String projectId, JsonNode profileText, boolean required) {
+        if (!profileText.isTextual()) {
+            throw invalid("profile", required
+                    ? "profile is required: the identifier of the person to render for, e.g. email:jane@example.com"
+                    : "profile must be the identifier of the person to render for, e.g. email:jane@example.com");
+        }
+        Identifier identifier = ProfileHandlers.identifier(profileText.textValue(), rules.rules(projectId), "profile");
+        return views.find(projectId, identifier.toString()).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND,
+                "no profile holds " + identifier.type() + " with this value in this project"));
+    }
+
+    private static JsonNode event(ObjectNode body) {
+        JsonNode event = body.path("event");
+        if (!event.isMissingNode() && !event.isNull() && !event.isObject()) {
+            throw invalid("event", "event must be an object: the properties of the event to render with");
+        }
+        return event.isObject() ? event : null;
+    }
+
+    /** The rendered template; a 422 naming the part that failed. */
+    private Template rendered(MessageTemplate template, ObjectNode profile, JsonNode event, Personalization.Message message) {
+        Rendering rendering = validating(() -> templates.render(template, profile, event, message));
+        if (rendering instanceof Rendering.Failed failed) {
+            Map<String, Object> extensions = new LinkedHashMap<>();
+            extensions.put("field", failed.field());
+            throw new ProblemException(ProblemType.RENDERING_FAILED, failed.toString(), extensions, Optional.empty());
+        }
+        return ((Rendering.Rendered) rendering).message();
+    }
+
+    /** Where a test send goes: {@code to} as the channel needs it. */
+    private static String destination(JsonNode to, Template.Channel channel, Connector connector) {
+        switch (channel) {
+            case WEBHOOK -> {
+                if (to.isMissingNode() || to.isNull()) {
+                    return connector.url();
+                }
+                if (!to.isTextual() || !(to.textValue().startsWith("http://") || to.textValue().startsWith("https://"))) {
+                    throw invalid("to", "to must be the http(s) URL to post the test to (default: the connector's URL)");
+                }
+                return to.textValue();
+            }
+            case PUSH -> {
+                if (!to.isObject() || !to.path("endpoint").isTextual()) {
+                    throw invalid("to", "to must be a push subscription: {\"endpoint\": ..., \"keys\": {\"p256dh\": ..., \"auth\": ...}}");
+                }
+                return to.toString();
+            }
+            default -> {
+                if (!to.isTextual() || to.textValue().isBlank()) {
+                    throw invalid("to", channel == Template.Channel.EMAIL ? "to is required: the email address to send the test to"
+                            : "to is required: the phone number (E.164, e.g. +33612345678) to send the test to");
+                }
+                return to.textValue().strip();
+            }
+        }
     }
 
     /** {@code GET /api/v1/snippets}: the project's snippets, by name. */
@@ -153,7 +254,7 @@ public class TemplateHandlers {
     /** {@code DELETE /api/v1/snippets/{name}}: templates including it fail to render until it is back. */
     public void deleteSnippet(Context ctx) {
         String projectId = ApiKeys.authenticate(ctx, projects);
-        if (!templates.deleteSnippet(projectId, ctx.pathParam("name"))) {
+        if (!validating(() -> templates.deleteSnippet(projectId, ctx.pathParam("name")))) {
             throw snippetNotFound();
         }
         ctx.status(204);
@@ -207,13 +308,22 @@ public class TemplateHandlers {
         return new ProblemException(ProblemType.INVALID_REQUEST, detail, extensions, Optional.empty());
     }
 
-    /** Runs a change or a render, turning a refused definition into a 400 naming every problem. */
+    /**
+     * Runs a change or a render, turning a refused definition into a 400 naming every problem, a taken name into a
+     * 409, and a change Kafka did not confirm into a 503.
+     */
     private static <T> T validating(Supplier<T> work) {
         try {
             return work.get();
         }
         catch (InvalidDefinitionException e) {
             throw ProblemException.invalidDefinition(ProblemType.INVALID_TEMPLATE, e.problems());
+        }
+        catch (DuplicateTemplateNameException e) {
+            throw new ProblemException(ProblemType.CONFLICT, e.getMessage(), Map.of("field", "name"), Optional.empty());
+        }
+        catch (PublishException e) {
+            throw ConnectorHandlers.unavailable(e);
         }
     }
 }

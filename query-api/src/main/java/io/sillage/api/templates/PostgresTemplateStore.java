@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -29,7 +30,7 @@ public class PostgresTemplateStore implements TemplateStore {
     }
 
     @Override
-    public void create(MessageTemplate template) {
+    public void create(MessageTemplate template, Consumer<MessageTemplate> beforeCommit) {
         database.inTransaction("create template", connection -> {
             try (PreparedStatement insert = connection.prepareStatement("insert into templates (" + COLUMNS + ") values (?, ?, ?, ?, ?, cast(? as json), ?, ?)")) {
                 insert.setString(1, template.id());
@@ -40,15 +41,17 @@ public class PostgresTemplateStore implements TemplateStore {
                 insert.setString(6, json(template.definition()));
                 insert.setObject(7, timestamp(template.createdAt()));
                 insert.setObject(8, timestamp(template.updatedAt()));
-                insert.executeUpdate();
+                executeNamed(insert, template.name());
             }
             insertVersion(connection, template);
+            beforeCommit.accept(template);
             return null;
         });
     }
 
     @Override
-    public Optional<MessageTemplate> update(String projectId, String templateId, UnaryOperator<MessageTemplate> change) {
+    public Optional<MessageTemplate> update(String projectId, String templateId, UnaryOperator<MessageTemplate> change,
+            Consumer<MessageTemplate> beforeCommit) {
         return database.inTransaction("update template", connection -> {
             Optional<MessageTemplate> current;
             try (PreparedStatement select = connection.prepareStatement(
@@ -73,9 +76,10 @@ public class PostgresTemplateStore implements TemplateStore {
                 update.setObject(5, timestamp(next.updatedAt()));
                 update.setString(6, projectId);
                 update.setString(7, templateId);
-                update.executeUpdate();
+                executeNamed(update, next.name());
             }
             insertVersion(connection, next);
+            beforeCommit.accept(next);
             return Optional.of(next);
         });
     }
@@ -117,16 +121,42 @@ public class PostgresTemplateStore implements TemplateStore {
     }
 
     @Override
-    public boolean delete(String projectId, String templateId, Instant at) {
-        return database.read("delete template", connection -> {
+    public boolean delete(String projectId, String templateId, Instant at, Runnable beforeCommit) {
+        return database.inTransaction("delete template", connection -> {
             try (PreparedStatement update = connection.prepareStatement(
                     "update templates set deleted_at = ? where project_id = ? and id = ? and deleted_at is null")) {
                 update.setObject(1, timestamp(at));
                 update.setString(2, projectId);
                 update.setString(3, templateId);
-                return update.executeUpdate() == 1;
+                if (update.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            beforeCommit.run();
+            return true;
+        });
+    }
+
+    @Override
+    public List<MessageTemplate> all() {
+        return database.read("list every template", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from templates where deleted_at is null order by project_id, id")) {
+                return Transactions.all(select, PostgresTemplateStore::template);
             }
         });
+    }
+
+    /** Runs an insert or update of a template's name; the unique index on live names refuses a duplicate. */
+    private static void executeNamed(PreparedStatement statement, String name) throws SQLException {
+        try {
+            statement.executeUpdate();
+        }
+        catch (SQLException e) {
+            if ("23505".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("templates_live_name")) {
+                throw new DuplicateTemplateNameException(name);
+            }
+            throw e;
+        }
     }
 
     /** The version row is written through its template's row, so the insert is scoped by project too. */

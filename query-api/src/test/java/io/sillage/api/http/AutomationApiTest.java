@@ -1,5 +1,6 @@
 package io.sillage.api.http;
 
+import io.sillage.api.kafka.PublishException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,9 +75,8 @@ class AutomationApiTest {
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking,
                 ProjectIdentityRules.defaults());
         TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5)));
-        TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
-                (project, identifier) -> Optional.empty(), ProjectIdentityRules.defaults());
-        JavalinTest.test(SillageApp.create(trackingHandlers, profiles, new AutomationHandlers(projects, service), templates), (server, client) -> test.run(server));
+        JavalinTest.test(SillageApp.create(trackingHandlers, profiles, new AutomationHandlers(projects, service), MessagingFakes.templates(projects, clock),
+                MessagingFakes.connectors(projects, clock)), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> send(Javalin server, String method, String path, String apiKey, String json) throws Exception {
@@ -424,7 +424,7 @@ class AutomationApiTest {
             assertThat(store.find(other.projectId(), active).orElseThrow().updatedAt()).as("republishing changes nothing").isEqualTo(START);
 
             publisher.failEverything();
-            assertThatThrownBy(service::republishAll).as("reported to the API server, which retries").isInstanceOf(AutomationPublisher.PublishException.class);
+            assertThatThrownBy(service::republishAll).as("reported to the API server, which retries").isInstanceOf(PublishException.class);
             assertThat(store.find(shop.projectId(), deleted).orElseThrow().status()).isEqualTo(AutomationStatus.DELETED);
         });
     }

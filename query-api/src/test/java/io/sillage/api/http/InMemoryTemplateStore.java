@@ -1,6 +1,7 @@
 package io.sillage.api.http;
 
 import io.sillage.api.db.DefinitionVersion;
+import io.sillage.api.templates.DuplicateTemplateNameException;
 import io.sillage.api.templates.MessageTemplate;
 import io.sillage.api.templates.TemplateStore;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** Templates in maps, one change at a time; a change that throws leaves them as they were, like a rollback. */
@@ -21,22 +23,27 @@ final class InMemoryTemplateStore implements TemplateStore {
     private final Set<String> deleted = new HashSet<>();
 
     @Override
-    public synchronized void create(MessageTemplate template) {
+    public synchronized void create(MessageTemplate template, Consumer<MessageTemplate> beforeCommit) {
         if (templates.containsKey(template.id())) {
             throw new IllegalStateException("duplicate template id " + template.id());
         }
+        checkName(template);
+        beforeCommit.accept(template);
         templates.put(template.id(), template);
         versions.computeIfAbsent(template.id(), id -> new ArrayList<>())
                 .add(new DefinitionVersion(template.version(), template.definition().deepCopy(), template.updatedAt()));
     }
 
     @Override
-    public synchronized Optional<MessageTemplate> update(String projectId, String templateId, UnaryOperator<MessageTemplate> change) {
+    public synchronized Optional<MessageTemplate> update(String projectId, String templateId, UnaryOperator<MessageTemplate> change,
+            Consumer<MessageTemplate> beforeCommit) {
         Optional<MessageTemplate> current = find(projectId, templateId);
         if (current.isEmpty()) {
             return Optional.empty();
         }
         MessageTemplate next = change.apply(current.get());
+        checkName(next);
+        beforeCommit.accept(next);
         templates.put(templateId, next);
         versions.get(templateId).add(new DefinitionVersion(next.version(), next.definition().deepCopy(), next.updatedAt()));
         return Optional.of(next);
@@ -66,8 +73,27 @@ final class InMemoryTemplateStore implements TemplateStore {
     }
 
     @Override
-    public synchronized boolean delete(String projectId, String templateId, Instant at) {
-        return find(projectId, templateId).isPresent() && deleted.add(templateId);
+    public synchronized boolean delete(String projectId, String templateId, Instant at, Runnable beforeCommit) {
+        if (find(projectId, templateId).isEmpty()) {
+            return false;
+        }
+        beforeCommit.run();
+        return deleted.add(templateId);
+    }
+
+    @Override
+    public synchronized List<MessageTemplate> all() {
+        return templates.values().stream().filter(template -> !deleted.contains(template.id())).toList();
+    }
+
+    /** Like the unique index on live names. */
+    private void checkName(MessageTemplate template) {
+        for (MessageTemplate other : templates.values()) {
+            if (!other.id().equals(template.id()) && other.projectId().equals(template.projectId()) && other.name().equals(template.name())
+                    && !deleted.contains(other.id())) {
+                throw new DuplicateTemplateNameException(template.name());
+            }
+        }
     }
 
     synchronized int size() {

@@ -90,9 +90,8 @@ class ProfileApiTest {
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
         ProfileHandlers handlers = new ProfileHandlers(projects, views(), Optional.of(events()), tracking, ProjectIdentityRules.defaults());
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
-        TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
-                views(), ProjectIdentityRules.defaults());
-        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations, templates), (server, client) -> test.run(server));
+        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations, MessagingFakes.templates(projects, clock),
+                MessagingFakes.connectors(projects, clock)), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> get(Javalin server, String path, String apiKey) throws Exception {

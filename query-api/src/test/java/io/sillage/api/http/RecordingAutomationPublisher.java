@@ -3,6 +3,7 @@ package io.sillage.api.http;
 import io.sillage.api.automations.Automation;
 import io.sillage.api.automations.AutomationMessages;
 import io.sillage.api.automations.AutomationPublisher;
+import io.sillage.api.kafka.PublishException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

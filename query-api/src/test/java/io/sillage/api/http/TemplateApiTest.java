@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import io.javalin.Javalin;
 import io.javalin.testtools.JavalinTest;
 import io.sillage.api.automations.AutomationService;
+import io.sillage.api.connectors.ConnectorService;
 import io.sillage.api.profiles.ProfileViews;
 import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.api.templates.TemplateService;
@@ -14,6 +18,7 @@ import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
 import io.sillage.lakehouse.event.SegmentEvents;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
+import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +35,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The templates and snippets API against the real Javalin app, with the database and the profile store replaced by small fakes. */
+/** The templates, snippets and connectors API (and test sends) against the real Javalin app, with the database and the profile store replaced by small fakes. */
 class TemplateApiTest {
     private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
     private static final String CART = """
@@ -47,7 +52,9 @@ class TemplateApiTest {
     private final InMemoryProjectStore projects = new InMemoryProjectStore();
     private final InMemoryTemplateStore store = new InMemoryTemplateStore();
     private final MutableClock clock = new MutableClock(START);
-    private final TemplateService service = new TemplateService(store, new InMemorySnippetStore(), clock);
+    private final RecordingMessagingPublisher publisher = new RecordingMessagingPublisher();
+    private final TemplateService service = new TemplateService(store, new InMemorySnippetStore(), publisher, clock);
+    private final ConnectorService connectors = new ConnectorService(new InMemoryConnectorStore(), publisher, clock);
     /** project -> identifier -> profile document */
     private final Map<String, Map<String, ObjectNode>> profiles = new HashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -80,8 +87,9 @@ class TemplateApiTest {
         ProfileHandlers profileHandlers = new ProfileHandlers(projects, views(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
         TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5)));
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
-        TemplateHandlers templates = new TemplateHandlers(projects, service, views(), ProjectIdentityRules.defaults());
-        JavalinTest.test(SillageApp.create(trackingHandlers, profileHandlers, automations, templates), (server, client) -> test.run(server));
+        TemplateHandlers templates = new TemplateHandlers(projects, service, views(), ProjectIdentityRules.defaults(), connectors);
+        JavalinTest.test(SillageApp.create(trackingHandlers, profileHandlers, automations, templates, new ConnectorHandlers(projects, connectors)),
+                (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> send(Javalin server, String method, String path, String apiKey, String json) throws Exception {
@@ -360,8 +368,11 @@ class TemplateApiTest {
                     "/api/v1/templates/{id}", List.of("get", "put", "delete"),
                     "/api/v1/templates/{id}/versions", List.of("get"),
                     "/api/v1/templates/{id}/preview", List.of("post"),
+                    "/api/v1/templates/{id}/test-send", List.of("post"),
                     "/api/v1/snippets", List.of("get"),
-                    "/api/v1/snippets/{name}", List.of("get", "put", "delete"));
+                    "/api/v1/snippets/{name}", List.of("get", "put", "delete"),
+                    "/api/v1/connectors", List.of("get"),
+                    "/api/v1/connectors/{channel}", List.of("get", "put", "delete"));
             operations.forEach((path, methods) -> {
                 for (String method : methods) {
                     assertThat(paths.path(path).path(method).path("operationId").isTextual()).as(method + " " + path).isTrue();
@@ -374,5 +385,143 @@ class TemplateApiTest {
             assertThat(openApi.at("/components/schemas/EmailContent/properties").has("mjml")).isTrue();
             assertThat(openApi.at("/components/schemas/TemplatePreview/properties").has("profileId")).isTrue();
         });
+    }
+
+    @Test
+    void everyChangeIsPublishedToTheActivationJobBeforeItIsStored() {
+        withApp(server -> {
+            String id = create(server, shop.apiKey(), CART);
+            json(put(server, "/api/v1/templates/" + id, shop.apiKey(), CART_V2), 200);
+            json(put(server, "/api/v1/snippets/footer", shop.apiKey(), snippet("<p>Bye</p>")), 201);
+            assertThat(delete(server, "/api/v1/templates/" + id, shop.apiKey()).statusCode()).isEqualTo(204);
+            assertThat(delete(server, "/api/v1/snippets/footer", shop.apiKey()).statusCode()).isEqualTo(204);
+
+            List<RecordingMessagingPublisher.Published> records = publisher.published();
+            assertThat(records).extracting(RecordingMessagingPublisher.Published::key).containsExactly(
+                    shop.projectId() + "/template/" + id, shop.projectId() + "/template/" + id, shop.projectId() + "/snippet/footer",
+                    shop.projectId() + "/template/" + id, shop.projectId() + "/snippet/footer");
+            JsonNode v2 = tree(records.get(1).value());
+            assertThat(v2.path("kind").asText()).isEqualTo("template");
+            assertThat(v2.path("templateId").asText()).isEqualTo(id);
+            assertThat(v2.path("version").asInt()).isEqualTo(2);
+            assertThat(v2.path("status").asText()).isEqualTo("active");
+            assertThat(v2.path("definition")).isEqualTo(tree(CART_V2));
+            assertThat(tree(records.get(2).value()).path("source").asText()).isEqualTo("<p>Bye</p>");
+            assertThat(tree(records.get(3).value()).path("status").asText()).isEqualTo("deleted");
+            assertThat(tree(records.get(4).value()).path("status").asText()).isEqualTo("deleted");
+
+            // Kafka down: 503, and nothing is stored
+            publisher.failing(true);
+            JsonNode refused = problem(post(server, "/api/v1/templates", shop.apiKey(), CART), 503);
+            assertThat(refused.path("detail").asText()).contains("nothing was changed");
+            assertThat(problem(put(server, "/api/v1/snippets/footer", shop.apiKey(), snippet("x")), 503).path("status").asInt()).isEqualTo(503);
+            publisher.failing(false);
+            assertThat(json(get(server, "/api/v1/templates", shop.apiKey()), 200).path("templates")).isEmpty();
+            assertThat(json(get(server, "/api/v1/snippets", shop.apiKey()), 200).path("snippets")).isEmpty();
+            assertThat(service.republishAll()).isZero();
+        });
+    }
+
+    @Test
+    void aTemplateNameIsUniqueAmongTheProjectsLiveTemplates() {
+        withApp(server -> {
+            String id = create(server, shop.apiKey(), CART);
+            JsonNode conflict = problem(post(server, "/api/v1/templates", shop.apiKey(), CART), 409);
+            assertThat(conflict.path("field").asText()).isEqualTo("name");
+            assertThat(conflict.path("detail").asText()).contains("Abandoned cart");
+            create(server, other.apiKey(), CART);
+            assertThat(delete(server, "/api/v1/templates/" + id, shop.apiKey()).statusCode()).isEqualTo(204);
+            create(server, shop.apiKey(), CART);
+        });
+    }
+
+    private static final String SMTP_CONNECTOR = """
+            {"config": {"type": "smtp", "host": "127.0.0.1", "port": %d, "tls": "none", "username": "shop", "password": "smtp-s3cret", "timeout": "3s"}}""";
+
+    @Test
+    void connectorsAreStoredPublishedAndNeverShowTheirSecrets() {
+        withApp(server -> {
+            JsonNode created = json(put(server, "/api/v1/connectors/email", shop.apiKey(), SMTP_CONNECTOR.formatted(2525)), 201);
+            assertThat(created.path("channel").asText()).isEqualTo("email");
+            assertThat(created.path("version").asInt()).isEqualTo(1);
+            assertThat(created.path("config").path("password").asText()).isEqualTo("********");
+            assertThat(created.path("config").path("host").asText()).isEqualTo("127.0.0.1");
+            for (HttpResponse<String> read : List.of(get(server, "/api/v1/connectors/email", shop.apiKey()), get(server, "/api/v1/connectors", shop.apiKey()))) {
+                assertThat(read.statusCode()).isEqualTo(200);
+                assertThat(read.body()).contains("127.0.0.1").doesNotContain("smtp-s3cret");
+            }
+            // the activation job gets the secret, through its topic
+            RecordingMessagingPublisher.Published record = publisher.published().get(0);
+            assertThat(record.key()).isEqualTo(shop.projectId() + "/email");
+            assertThat(tree(record.value()).path("config").path("password").asText()).isEqualTo("smtp-s3cret");
+
+            assertThat(json(put(server, "/api/v1/connectors/email", shop.apiKey(), SMTP_CONNECTOR.formatted(2526)), 200).path("version").asInt()).isEqualTo(2);
+            assertThat(problem(get(server, "/api/v1/connectors/email", other.apiKey()), 404).path("status").asInt()).isEqualTo(404);
+            assertThat(get(server, "/api/v1/connectors/email", null).statusCode()).isEqualTo(401);
+
+            JsonNode webhook = json(put(server, "/api/v1/connectors/webhook", shop.apiKey(),
+                    "{\"config\": {\"type\": \"webhook\", \"secret\": \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}, \"url\": \"https://hooks.example.com/in\"}"), 201);
+            assertThat(webhook.path("url").asText()).isEqualTo("https://hooks.example.com/in");
+            assertThat(webhook.toString()).doesNotContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+            assertThat(json(get(server, "/api/v1/connectors", shop.apiKey()), 200).path("connectors")).extracting(node -> node.path("channel").asText())
+                    .containsExactly("email", "webhook");
+
+            assertThat(delete(server, "/api/v1/connectors/email", shop.apiKey()).statusCode()).isEqualTo(204);
+            assertThat(get(server, "/api/v1/connectors/email", shop.apiKey()).statusCode()).isEqualTo(404);
+            JsonNode deleted = tree(publisher.published().get(publisher.published().size() - 1).value());
+            assertThat(deleted.path("status").asText()).isEqualTo("deleted");
+            assertThat(deleted.path("version").asInt()).isEqualTo(3);
+            assertThat(deleted.has("config")).isFalse();
+        });
+    }
+
+    @Test
+    void aRefusedConnectorNamesEveryProblem() {
+        withApp(server -> {
+            JsonNode refused = problem(put(server, "/api/v1/connectors/email", shop.apiKey(),
+                    "{\"config\": {\"type\": \"smtp\", \"port\": 70000, \"password\": \"leak-me-not\"}, \"url\": \"https://x.example.com\"}"), 400);
+            assertThat(refused.toString()).contains("config.host", "config.port", "\"url\"").doesNotContain("leak-me-not");
+            assertThat(problem(put(server, "/api/v1/connectors/sms", shop.apiKey(), "{\"config\": {\"type\": \"webhook\", \"secret\": \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}"), 400)
+                    .toString()).contains("config.type", "cannot send channel sms");
+            assertThat(problem(put(server, "/api/v1/connectors/webhook", shop.apiKey(), "{\"config\": {\"type\": \"webhook\", \"secret\": \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}"), 400)
+                    .toString()).contains("\"url\"");
+            assertThat(problem(put(server, "/api/v1/connectors/fax", shop.apiKey(), "{\"config\": {}}"), 404).path("detail").asText()).contains("email, sms, web_push or webhook");
+            assertThat(publisher.published()).isEmpty();
+        });
+    }
+
+    @Test
+    void testSendDeliversThePersonalizedTemplateThroughTheProjectsConnector() {
+        GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
+        smtp.start();
+        try {
+            withApp(server -> {
+                String id = create(server, shop.apiKey(), CART);
+                json(put(server, "/api/v1/snippets/footer", shop.apiKey(), snippet("<p>See you</p>")), 201);
+                String body = "{\"to\": \"qa@example.com\", \"profile\": \"user_id:42\", \"event\": {\"products\": [{\"name\": \"Red shoes\"}]}}";
+                JsonNode noConnector = problem(post(server, "/api/v1/templates/" + id + "/test-send", shop.apiKey(), body), 409);
+                assertThat(noConnector.path("detail").asText()).contains("PUT /api/v1/connectors/email");
+
+                json(put(server, "/api/v1/connectors/email", shop.apiKey(), SMTP_CONNECTOR.formatted(smtp.getSmtp().getPort())
+                        .replace(", \"username\": \"shop\", \"password\": \"smtp-s3cret\"", "")), 201);
+                JsonNode sent = json(post(server, "/api/v1/templates/" + id + "/test-send", shop.apiKey(), body), 200);
+                assertThat(sent.path("status").asText()).isEqualTo("sent");
+                assertThat(sent.path("messageId").asText()).startsWith("test_");
+
+                assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
+                MimeMessage mail = smtp.getReceivedMessages()[0];
+                assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("qa@example.com");
+                assertThat(mail.getSubject()).isEqualTo("[Test] <Jane>, your cart is waiting");
+                String whole = GreenMailUtil.getWholeMessage(mail);
+                assertThat(whole).contains("Hello &lt;Jane&gt;", "Free shipping", "Red shoes", "See you");
+
+                assertThat(problem(post(server, "/api/v1/templates/" + id + "/test-send", shop.apiKey(), "{\"to\": \"not an address\"}"), 400)
+                        .path("field").asText()).isEqualTo("to");
+                assertThat(problem(post(server, "/api/v1/templates/" + id + "/test-send", other.apiKey(), body), 404).path("status").asInt()).isEqualTo(404);
+            });
+        }
+        finally {
+            smtp.stop();
+        }
     }
 }

@@ -14,8 +14,8 @@ import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.EventPublisher.OutgoingEvent;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
-import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.event.SegmentEvents;
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -447,9 +447,8 @@ class TrackingApiTest {
         WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
-        TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
-                (project, identifier) -> Optional.empty(), ProjectIdentityRules.defaults());
-        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, automations, templates);
+        Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, automations, MessagingFakes.templates(projects, clock),
+                MessagingFakes.connectors(projects, clock));
         TestCase testCase = (server, client) -> test.run(server);
         try {
             JavalinTest.test(app, testCase);

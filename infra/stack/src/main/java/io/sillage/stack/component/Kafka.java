@@ -30,6 +30,15 @@ public class Kafka extends Component {
     public static final String AUTOMATIONS_TOPIC = "cdp.automations";
     /** Activation requests from fired automation instances, written transactionally by the pipeline. */
     public static final String ACTIVATIONS_TOPIC = "cdp.activations";
+    /** Message templates and snippets, written by the API and read by the activation job; compacted. */
+    public static final String TEMPLATES_TOPIC = "cdp.templates";
+    /** Channel connectors (with their secrets), written by the API and read by the activation job; compacted. */
+    public static final String CONNECTORS_TOPIC = "cdp.connectors";
+    /** The activation job's own loop: messages waiting for their next attempt, written in transactions. */
+    public static final String MESSAGE_RETRIES_TOPIC = "cdp.message-retries";
+    /** Rejected activation requests and undeliverable messages. */
+    public static final String MESSAGE_DEAD_LETTERS_TOPIC = "cdp.message-dead-letters";
+    private static final Set<String> COMPACTED = Set.of(AUTOMATIONS_TOPIC, TEMPLATES_TOPIC, CONNECTORS_TOPIC);
 
     public Kafka(StackConfig config) {
         super(config, "kafka");
@@ -117,13 +126,14 @@ public class Kafka extends Component {
 
     /** Creates the platform's topics if missing. */
     public void createTopics() {
-        Map<String, Integer> wanted = Map.of(RAW_TOPIC, 4, DEAD_LETTER_TOPIC, 1, FEEDBACK_TOPIC, 4, AUTOMATIONS_TOPIC, 1, ACTIVATIONS_TOPIC, 4);
+        Map<String, Integer> wanted = Map.of(RAW_TOPIC, 4, DEAD_LETTER_TOPIC, 1, FEEDBACK_TOPIC, 4, AUTOMATIONS_TOPIC, 1, ACTIVATIONS_TOPIC, 4,
+                TEMPLATES_TOPIC, 1, CONNECTORS_TOPIC, 1, MESSAGE_RETRIES_TOPIC, 2, MESSAGE_DEAD_LETTERS_TOPIC, 1);
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.entrySet().stream()
                     .filter(entry -> !existing.contains(entry.getKey()))
                     .map(entry -> new NewTopic(entry.getKey(), entry.getValue(), (short) 1)
-                            .configs(entry.getKey().equals(AUTOMATIONS_TOPIC) ? Map.of("cleanup.policy", "compact") : Map.of()))
+                            .configs(COMPACTED.contains(entry.getKey()) ? Map.of("cleanup.policy", "compact") : Map.of()))
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 try {

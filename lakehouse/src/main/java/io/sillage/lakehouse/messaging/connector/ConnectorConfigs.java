@@ -1,6 +1,7 @@
 package io.sillage.lakehouse.messaging.connector;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zerodeplibs.webpush.key.PublicKeySources;
 import io.sillage.lakehouse.automation.DefinitionProblem;
 import io.sillage.lakehouse.automation.InvalidDefinitionException;
@@ -38,6 +39,16 @@ public final class ConnectorConfigs {
     private static final Pattern SENDER = Pattern.compile("\\+[1-9][0-9]{1,14}|MG[0-9a-fA-F]{32}");
     private static final Duration MAX_PUSH_TTL = Duration.ofDays(28);
 
+    /** Where each type keeps its secrets: the fields {@link #redacted} masks. */
+    private static final Map<String, List<String>> SECRETS = Map.of(
+            "smtp", List.of("/password", "/dkim/privateKey"),
+            "sparkpost", List.of("/apiKey"),
+            "webhook", List.of("/secret"),
+            "twilio", List.of("/authToken"),
+            "webpush", List.of("/vapid/privateKey"));
+    /** What a secret shows as. */
+    public static final String REDACTED = "********";
+
     private final List<DefinitionProblem> problems = new ArrayList<>();
 
     private ConnectorConfigs() {}
@@ -50,6 +61,20 @@ public final class ConnectorConfigs {
             throw new InvalidDefinitionException(parser.problems);
         }
         return config;
+    }
+
+    /** A copy of a configuration with every secret present replaced by {@link #REDACTED}: what may be shown or returned. */
+    public static JsonNode redacted(JsonNode root) {
+        JsonNode copy = root.deepCopy();
+        for (String path : SECRETS.getOrDefault(copy.path("type").asText(""), List.of())) {
+            int slash = path.lastIndexOf('/');
+            JsonNode parent = slash == 0 ? copy : copy.at(path.substring(0, slash));
+            String field = path.substring(slash + 1);
+            if (parent instanceof ObjectNode object && object.has(field)) {
+                object.put(field, REDACTED);
+            }
+        }
+        return copy;
     }
 
     private ConnectorConfig config(JsonNode root) {

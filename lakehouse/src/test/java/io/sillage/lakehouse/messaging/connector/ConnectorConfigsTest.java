@@ -121,4 +121,22 @@ class ConnectorConfigsTest {
         assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> Messages.message(Messages.SMS, "a b", "+33612345678", Map.of())))
                 .hasMessageContaining("messageId");
     }
+
+    @Test
+    void redactedMasksEverySecretAndKeepsTheRest() {
+        assertThat(ConnectorConfigs.redacted(json("""
+                {"type": "smtp", "host": "smtp.example.com", "username": "apikey", "password": "smtp-p4ss",
+                 "dkim": {"domain": "example.com", "selector": "s1", "privateKey": "pem"}}""")))
+                .isEqualTo(json("""
+                {"type": "smtp", "host": "smtp.example.com", "username": "apikey", "password": "********",
+                 "dkim": {"domain": "example.com", "selector": "s1", "privateKey": "********"}}"""));
+        assertThat(ConnectorConfigs.redacted(json("{\"type\": \"sparkpost\", \"apiKey\": \"k\"}")).path("apiKey").asText()).isEqualTo("********");
+        assertThat(ConnectorConfigs.redacted(json("{\"type\": \"webhook\", \"secret\": \"" + WHSEC + "\"}")).toString()).doesNotContain(WHSEC);
+        assertThat(ConnectorConfigs.redacted(json("{\"type\": \"twilio\", \"accountSid\": \"AC1\", \"authToken\": \"t0k\"}")).toString())
+                .contains("AC1").doesNotContain("t0k");
+        assertThat(ConnectorConfigs.redacted(json("{\"type\": \"webpush\", \"vapid\": {\"publicKey\": \"pub\", \"privateKey\": \"priv\"}}")).toString())
+                .contains("pub").doesNotContain("priv");
+        assertThat(ConnectorConfigs.redacted(json("{\"type\": \"smtp\", \"host\": \"h\"}"))).as("no secret given: nothing added")
+                .isEqualTo(json("{\"type\": \"smtp\", \"host\": \"h\"}"));
+    }
 }

@@ -1,7 +1,8 @@
 package io.sillage.stack.flink;
 
-import io.sillage.jobs.profile.PipelineJob;
 import io.sillage.jobs.common.JobSettings;
+import io.sillage.jobs.messaging.MessagingJob;
+import io.sillage.jobs.profile.PipelineJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,20 +15,20 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,9 @@ public final class EmbeddedFlink {
     /** A job the local stack runs: a stable key (its checkpoint directory) and how to add it to an environment. */
     record LocalJob(String key, String name, BiConsumer<StreamExecutionEnvironment, JobSettings> definition) {}
 
-    static final List<LocalJob> JOBS = List.of(new LocalJob("pipeline", PipelineJob.JOB_NAME, PipelineJob::define));
+    static final List<LocalJob> JOBS = List.of(
+            new LocalJob("pipeline", PipelineJob.JOB_NAME, PipelineJob::define),
+            new LocalJob("messaging", MessagingJob.JOB_NAME, MessagingJob::define));
 
     private EmbeddedFlink() {}
 
