@@ -44,6 +44,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.internet.MimeMessage;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -66,9 +71,12 @@ class StackIT {
     private Stack stack;
     private ProjectCredentials project;
     private ProjectCredentials otherProject;
+    /** The SMTP server the projects' email connectors deliver to. */
+    private final GreenMail smtp = new GreenMail(ServerSetupTest.SMTP.dynamicPort());
 
     @BeforeAll
     void startStack() throws Exception {
+        smtp.start();
         Path home = Path.of(System.getProperty("sillage.home", "../..")).toAbsolutePath().normalize();
         Path var = home.resolve("infra/stack/target/it-var-" + System.currentTimeMillis());
         Map<String, String> env = Map.of("SILLAGE_VAR", var.toString(), "SILLAGE_HEALTH_TIMEOUT", "240", "SILLAGE_CHECKPOINT_SECONDS", "2");
@@ -83,6 +91,7 @@ class StackIT {
 
     @AfterAll
     void stopStack() {
+        smtp.stop();
         if (stack != null) {
             stack.stop(message -> System.out.println("[stack] " + message));
             assertThat(stack.components()).as("nothing left running").noneMatch(component -> component.isRunning());
@@ -607,6 +616,155 @@ class StackIT {
             assertThat(steps(trino, trials)).as("the paused automation sends nothing and takes no new entry")
                     .containsExactlyInAnyOrder("tr-1-" + run + " entered", "tr-1-" + run + " suppressed paused");
         }
+    }
+
+    @Test
+    @Order(11)
+    void theAbandonedCartEmailReachesSmtpPersonalizedAndOnlyWhereConsentAllows() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        useSmtpConnector(null);
+        String reminderTemplate = createTemplate("""
+                {"name":"Cart reminder RUN","channel":"email","email":{"from":"Shop <shop@example.com>",
+                 "subject":"{{ profile.first_name | default: 'Hey' }}, your cart is waiting",
+                 "html":"<p>Hello {{ profile.first_name | default: 'there' }}</p>{% if profile.loyalty_tier == 'gold' %}<p>Free shipping for gold members</p>{% endif %}<ul>{% for p in event.products %}<li>{{ p.name }}</li>{% endfor %}</ul><a href=\\"https://shop.example.com/cart/{{ event.cart_id }}\\">Back to your cart</a> <a href=\\"{{ message.unsubscribe_url }}\\">Unsubscribe</a>",
+                 "text":"Hello {{ profile.first_name | default: 'there' }}, your cart {{ event.cart_id }} is waiting"}}""".replace("RUN", run));
+        String confirmationTemplate = createTemplate("""
+                {"name":"Order confirmation %s","channel":"email","email":{"from":"Shop <shop@example.com>",
+                 "subject":"Order {{ event.order_id }} confirmed","text":"Thank you {{ profile.first_name | default: 'there' }}"}}""".formatted(run));
+        // the automations name their templates by name
+        String carts = createActiveAutomation("""
+                {"name":"Cart email %s","entry":{"event":"Product Added"},"wait":{"type":"duration","duration":"4s"},
+                 "cancel":[{"event":"Order Completed","match":"cart_id"}],"audience":"marketing",
+                 "action":{"channel":"email","template":"Cart reminder %s"}}""".formatted(run, run), "{\"cart_id\":\"probe\"}");
+        String confirmations = createActiveAutomation("""
+                {"name":"Confirmation %s","entry":{"event":"Order Completed"},"wait":{"type":"none"},"audience":"transactional",
+                 "action":{"channel":"email","template":"Order confirmation %s"}}""".formatted(run, run), "{\"order_id\":\"probe\"}");
+
+        // A: subscribed gold member, leaves a cart. B: opted out, leaves a cart, then orders something else.
+        // C: a hard-bounced address, orders.
+        String a = "a." + run + "@example.com";
+        String b = "b." + run + "@example.com";
+        String c = "c." + run + "@example.com";
+        identifyWithTraits("ma-" + run, "{\"email\":\"%s\",\"email_subscribe\":\"subscribed\",\"first_name\":\"Ann\",\"loyalty_tier\":\"gold\"}".formatted(a));
+        identifyWithTraits("mb-" + run, "{\"email\":\"%s\",\"email_subscribe\":\"unsubscribed\",\"first_name\":\"Bob\"}".formatted(b));
+        identifyWithTraits("mc-" + run, "{\"email\":\"%s\",\"email_subscribe\":\"bounced\",\"first_name\":\"Cy\"}".formatted(c));
+        awaitProfile(project.apiKey(), "user_id:mc-" + run, found -> found.toString().contains("bounced"));
+        track(event("ma", run, "Product Added", "m-add-a-" + run, "{\"cart_id\":\"ca-%s\",\"products\":[{\"name\":\"Red <b>boots</b>\"}]}".formatted(run)));
+        track(event("mb", run, "Product Added", "m-add-b-" + run, "{\"cart_id\":\"cb-%s\",\"products\":[{\"name\":\"Bag\"}]}".formatted(run)));
+        track(event("mb", run, "Order Completed", "m-order-b-" + run, "{\"cart_id\":\"other-%s\",\"order_id\":\"ob-%s\"}".formatted(run, run)));
+        track(event("mc", run, "Order Completed", "m-order-c-" + run, "{\"cart_id\":\"cc-%s\",\"order_id\":\"oc-%s\"}".formatted(run, run)));
+
+        awaitRows("select count(*) from messages where project_id = ? and source_id in (?, ?) and status in ('sent', 'suppressed', 'failed')"
+                + " and idempotency_key not like '%probe-%'", List.of(project.projectId(), carts, confirmations), 3);
+        List<MimeMessage> mails = awaitMails(2, a, b, c);
+        assertThat(mails).extracting(mail -> mail.getAllRecipients()[0].toString()).as("A's reminder and B's confirmation; nothing for C's bounced address")
+                .containsExactlyInAnyOrder(a, b);
+        MimeMessage reminder = mails.stream().filter(mail -> recipient(mail).equals(a)).findFirst().orElseThrow();
+        assertThat(reminder.getSubject()).isEqualTo("Ann, your cart is waiting");
+        String whole = GreenMailUtil.getWholeMessage(reminder);
+        assertThat(whole).contains("Hello Ann", "Free shipping for gold members", "Red &lt;b&gt;boots&lt;/b&gt;", "ca-" + run);
+        MimeMessage confirmation = mails.stream().filter(mail -> recipient(mail).equals(b)).findFirst().orElseThrow();
+        assertThat(confirmation.getSubject()).as("transactional: sent despite the opt-out").isEqualTo("Order ob-" + run + " confirmed");
+
+        try (Connection trino = trino()) {
+            Map<String, String> labels = Map.of(reminderTemplate, "reminder", confirmationTemplate, "confirmation");
+            assertThat(messageStatuses(trino, carts, labels)).as("template ids recorded, though the automation named the template")
+                    .containsExactlyInAnyOrder("reminder queued", "reminder sent");
+            assertThat(messageStatuses(trino, confirmations, labels)).containsExactlyInAnyOrder(
+                    "confirmation queued", "confirmation sent", "confirmation queued", "confirmation suppressed bounced");
+            assertThat(steps(trino, carts)).as("B's cart reminder never reached messaging: the automation's marketing audience")
+                    .contains("m-add-b-" + run + " suppressed audience");
+        }
+    }
+
+    @Test
+    @Order(12)
+    void killingFlinkWhileEmailsGoOutSendsEachExactlyOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        // two emails a second: the batch is still going out when Flink is killed
+        useSmtpConnector("{\"permits\": 2, \"per\": \"1s\"}");
+        createTemplate("""
+                {"name":"Receipt %s","channel":"email","email":{"from":"Shop <shop@example.com>","subject":"Receipt {{ event.invoice_id }}","text":"Paid"}}""".formatted(run));
+        String receipts = createActiveAutomation("""
+                {"name":"Receipts %s","entry":{"event":"Invoice Paid"},"wait":{"type":"none"},"audience":"transactional",
+                 "reentry":{"mode":"parallel","key":"invoice_id"},"action":{"channel":"email","template":"Receipt %s"}}""".formatted(run, run),
+                "{\"invoice_id\":\"probe\"}");
+        int people = 24;
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < people; i++) {
+            addresses.add("r" + i + "." + run + "@example.com");
+            identifyWithTraits("r" + i + "-" + run, "{\"email\":\"%s\"}".formatted(addresses.get(i)));
+        }
+        awaitProfile(project.apiKey(), "user_id:r" + (people - 1) + "-" + run, found -> found.toString().contains(addresses.get(people - 1)));
+        for (int i = 0; i < people; i++) {
+            track(event("r" + i, run, "Invoice Paid", "inv-" + i + "-" + run, "{\"invoice_id\":\"i-%d-%s\"}".formatted(i, run)));
+        }
+        await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> mailsTo(addresses).size() >= 4);
+        stack.flink().kill();
+        int beforeRestart = mailsTo(addresses).size();
+        stack.flink().start();
+
+        List<MimeMessage> mails = awaitMails(people, addresses.toArray(String[]::new));
+        assertThat(beforeRestart).as("killed mid-batch").isLessThan(people);
+        assertThat(mails).extracting(StackIT::recipient).as("every receipt once: none lost, none repeated after the restart")
+                .containsExactlyInAnyOrderElementsOf(addresses);
+        awaitRows("select count(distinct message_id) from messages where project_id = ? and source_id = ? and status = 'sent'"
+                + " and idempotency_key not like '%probe-%'", List.of(project.projectId(), receipts), people);
+    }
+
+    /** Puts the project's email connector: SMTP to the test's GreenMail, with an optional rate limit. */
+    private void useSmtpConnector(String rateLimit) throws Exception {
+        HttpResponse<String> response = put("/api/v1/connectors/email", project.apiKey(), """
+                {"config":{"type":"smtp","host":"127.0.0.1","port":%d,"tls":"none","from":"bounces@shop.example.com","timeout":"5s"%s}}"""
+                .formatted(smtp.getSmtp().getPort(), rateLimit == null ? "" : ",\"rateLimit\":" + rateLimit));
+        assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+    }
+
+    private String createTemplate(String definition) throws Exception {
+        HttpResponse<String> created = send("POST", "/api/v1/templates", project.apiKey(), definition);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).get("id").textValue();
+    }
+
+    private void identifyWithTraits(String userId, String traits) throws Exception {
+        String body = "{\"userId\":\"%s\",\"traits\":%s}".formatted(userId, traits);
+        assertThat(post("/v1/identify", project.writeKey(), body).statusCode()).isEqualTo(200);
+    }
+
+    /** Mails received for these addresses, once {@code expected} of them arrived and 5 more seconds brought no other. */
+    private List<MimeMessage> awaitMails(int expected, String... addresses) {
+        List<String> wanted = List.of(addresses);
+        await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofMillis(500)).until(() -> mailsTo(wanted).size() >= expected);
+        int[] seen = {mailsTo(wanted).size()};
+        // a repeat would come from a replay after a checkpoint: give it two checkpoint intervals and more
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30)).until(() -> mailsTo(wanted).size() == seen[0]);
+        return mailsTo(wanted);
+    }
+
+    private List<MimeMessage> mailsTo(List<String> addresses) {
+        return Arrays.stream(smtp.getReceivedMessages()).filter(mail -> addresses.contains(recipient(mail))).toList();
+    }
+
+    private static String recipient(MimeMessage mail) {
+        try {
+            return mail.getAllRecipients()[0].toString();
+        }
+        catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "template status [reason]" of every messages row of the automation, probes excluded, with each template id shown as its label. */
+    private List<String> messageStatuses(Connection trino, String automationId, Map<String, String> templateLabels) throws SQLException {
+        List<String> statuses = new ArrayList<>();
+        try (ResultSet rows = query(trino, "select template_id, status, reason from messages where project_id = ? and source_id = ?"
+                + " and idempotency_key not like '%probe-%'", project.projectId(), automationId)) {
+            while (rows.next()) {
+                statuses.add(templateLabels.getOrDefault(rows.getString(1), rows.getString(1)) + " " + rows.getString(2)
+                        + (rows.getString(3) == null ? "" : " " + rows.getString(3)));
+            }
+        }
+        return statuses;
     }
 
     private static String event(String person, String run, String name, String messageId, String properties) {

@@ -10,11 +10,10 @@ import io.sillage.jobs.profile.PostgresProfileReader;
 import io.sillage.jobs.profile.ProfileReader;
 import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.table.CdpTables;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -128,7 +127,7 @@ public final class MessagingJob {
                         .setProperty("transaction.timeout.ms", "900000")
                         .setRecordSerializer(KafkaRecordSerializationSchema.<String>builder()
                                 .setTopic(settings.get("kafka.topic.message-dead-letters", "cdp.message-dead-letters"))
-                                .setValueSerializationSchema((SerializationSchema<String>) text -> text.getBytes(StandardCharsets.UTF_8))
+                                .setValueSerializationSchema(new SimpleStringSchema())
                                 .build())
                         .build())
                 .name("message dead letters").uid("messaging-dead-letters-sink");
