@@ -7,6 +7,7 @@ import io.sillage.api.automations.KafkaAutomationPublisher;
 import io.sillage.api.automations.PostgresAutomationStore;
 import io.sillage.api.db.OperationalDatabase;
 import io.sillage.api.http.AutomationHandlers;
+import io.sillage.api.http.MessageTrackingHandlers;
 import io.sillage.api.http.ProfileHandlers;
 import io.sillage.api.maintenance.ProfileFoldScheduler;
 import io.sillage.api.http.SillageApp;
@@ -19,10 +20,12 @@ import io.sillage.api.templates.PostgresSnippetStore;
 import io.sillage.api.templates.PostgresTemplateStore;
 import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.KafkaEventPublisher;
+import io.sillage.api.tracking.MessageFeedback;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.maintenance.ProfileFold;
+import io.sillage.lakehouse.messaging.tracking.TrackingLinks;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +64,8 @@ public final class ApiServer {
         AutomationService automations = new AutomationService(new PostgresAutomationStore(dataSource), automationPublisher, clock);
         TemplateService templates = new TemplateService(new PostgresTemplateStore(dataSource), new PostgresSnippetStore(dataSource), clock);
         Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, new AutomationHandlers(projects, automations),
-                new TemplateHandlers(projects, templates, profileViews, identityRules));
+                new TemplateHandlers(projects, templates, profileViews, identityRules),
+                new MessageTrackingHandlers(trackingLinks(config), new MessageFeedback(tracking, profileViews), writeKeys));
         Duration foldInterval = ApiConfig.duration(config.properties(), "maintenance.profile-fold-interval", Duration.ofMinutes(5));
         Optional<ProfileFoldScheduler> fold = config.trinoJdbcUrl().filter(url -> !foldInterval.isZero()).map(url -> new ProfileFoldScheduler(url,
                 new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),
@@ -77,6 +81,16 @@ public final class ApiServer {
         app.start(config.host(), config.port());
         LOG.info("Sillage API listening on http://{}:{}", config.host(), config.port());
         republishAutomations(automations);
+    }
+
+    /** The activation job's {@code messaging.tracking-url} and {@code messaging.tracking-secret}: both, or neither (no tracking). */
+    private static Optional<TrackingLinks> trackingLinks(ApiConfig config) {
+        String url = config.properties().getProperty("messaging.tracking-url", "").strip();
+        String secret = config.properties().getProperty("messaging.tracking-secret", "").strip();
+        if (url.isEmpty() != secret.isEmpty()) {
+            throw new IllegalArgumentException("Set both messaging.tracking-url and messaging.tracking-secret, or neither");
+        }
+        return url.isEmpty() ? Optional.empty() : Optional.of(new TrackingLinks(url, secret));
     }
 
     /**

@@ -92,7 +92,8 @@ class ProfileApiTest {
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
         TemplateHandlers templates = new TemplateHandlers(projects, new TemplateService(new InMemoryTemplateStore(), new InMemorySnippetStore(), clock),
                 views(), ProjectIdentityRules.defaults());
-        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations, templates), (server, client) -> test.run(server));
+        JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations, templates,
+                NoMessageTracking.handlers(tracking, writeKeys)), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> get(Javalin server, String path, String apiKey) throws Exception {
