@@ -302,6 +302,17 @@ class MessageTrackingApiTest {
         });
     }
 
+    @Test
+    void theOpenApiDocumentDescribesTheRoutes() {
+        withApp(false, server -> {
+            JsonNode paths = json(send(request(server, "/api/v1/openapi.json").GET()).body()).get("paths");
+            assertThat(paths.at("/~1t~1o~1{token}/get/security")).isEmpty();
+            assertThat(paths.at("/~1t~1c~1{token}/get/responses/302").isObject()).isTrue();
+            assertThat(paths.at("/~1t~1u~1{token}/post/responses/200").isObject()).isTrue();
+            assertThat(paths.at("/~1v1~1providers~1sparkpost~1events/post/security/0").has("writeKey")).isTrue();
+        });
+    }
+
     private void profile(String profileId, String... identifiers) {
         documents.put(shop.projectId() + "/" + profileId, (ObjectNode) json("{\"profileId\":\"" + profileId + "\",\"identifiers\":[" + String.join(",", identifiers) + "]}"));
     }
