@@ -73,7 +73,7 @@ public class MessageTrackingHandlers {
         if (verified(ctx, trackingLinks(ctx).verify(ctx.pathParam("token"))) == null) {
             return;
         }
-        html(ctx, 200, "Unsubscribe", "<h1>Unsubscribe</h1><p>You will no longer receive these emails.</p>"
+        html(ctx, 200, "Unsubscribe", "<h1>Unsubscribe</h1><p>Stop receiving these emails?</p>"
                 + "<form method=\"post\"><button type=\"submit\">Unsubscribe</button></form>");
     }
 
@@ -150,7 +150,7 @@ public class MessageTrackingHandlers {
         return null;
     }
 
-    /** Opens and clicks are recorded at most once, best effort: the person still gets the image or the page. */
+    /** Opens and clicks are recorded best effort: when that fails, the person still gets the image or the page. */
     private void recordQuietly(TrackedMessage message, String event, String status, ObjectNode properties) {
         try {
             feedback.record(new MessageFeedback.Fact(message.projectId(), MessageFeedback.LINKS_SOURCE, event, status, message, properties, null, null, null));
