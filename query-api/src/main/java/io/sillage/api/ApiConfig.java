@@ -15,7 +15,8 @@ import java.util.Properties;
  * <p>Keys: {@code api.host} (127.0.0.1), {@code api.port} (8080), {@code api.max-events-in-flight} (50000),
  * {@code kafka.bootstrap-servers}, {@code kafka.topic.raw} (cdp.events.raw), {@code kafka.topic.automations}
  * (cdp.automations, compacted: the latest state of every automation), {@code operational.jdbc-url},
- * {@code operational.jdbc-user}, {@code operational.jdbc-password}.
+ * {@code operational.jdbc-user}, {@code operational.jdbc-password}; optional {@code messaging.tracking-url} and
+ * {@code messaging.tracking-secret} (both or neither, the activation job's: they enable the {@code /t/...} routes).
  */
 public record ApiConfig(
         String host,

@@ -10,6 +10,7 @@ import io.sillage.api.connectors.PostgresConnectorStore;
 import io.sillage.api.db.OperationalDatabase;
 import io.sillage.api.http.AutomationHandlers;
 import io.sillage.api.http.ConnectorHandlers;
+import io.sillage.api.http.MessageTrackingHandlers;
 import io.sillage.api.http.ProfileHandlers;
 import io.sillage.api.http.SillageApp;
 import io.sillage.api.http.TemplateHandlers;
@@ -23,10 +24,12 @@ import io.sillage.api.templates.PostgresSnippetStore;
 import io.sillage.api.templates.PostgresTemplateStore;
 import io.sillage.api.templates.TemplateService;
 import io.sillage.api.tracking.KafkaEventPublisher;
+import io.sillage.api.tracking.MessageFeedback;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.maintenance.ProfileFold;
+import io.sillage.lakehouse.messaging.tracking.TrackingLinks;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,7 +72,8 @@ public final class ApiServer {
         ConnectorService connectors = new ConnectorService(new PostgresConnectorStore(dataSource), messagingPublisher, clock);
         republishMessaging(templates, connectors);
         Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, new AutomationHandlers(projects, automations),
-                new TemplateHandlers(projects, templates, profileViews, identityRules, connectors), new ConnectorHandlers(projects, connectors));
+                new TemplateHandlers(projects, templates, profileViews, identityRules, connectors), new ConnectorHandlers(projects, connectors),
+                new MessageTrackingHandlers(trackingLinks(config), new MessageFeedback(tracking, profileViews), writeKeys));
         Duration foldInterval = ApiConfig.duration(config.properties(), "maintenance.profile-fold-interval", Duration.ofMinutes(5));
         Optional<ProfileFoldScheduler> fold = config.trinoJdbcUrl().filter(url -> !foldInterval.isZero()).map(url -> new ProfileFoldScheduler(url,
                 new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),
@@ -86,6 +90,16 @@ public final class ApiServer {
         app.start(config.host(), config.port());
         LOG.info("Sillage API listening on http://{}:{}", config.host(), config.port());
         republishAutomations(automations);
+    }
+
+    /** The activation job's {@code messaging.tracking-url} and {@code messaging.tracking-secret}: both, or neither (no tracking). */
+    private static Optional<TrackingLinks> trackingLinks(ApiConfig config) {
+        String url = config.properties().getProperty("messaging.tracking-url", "").strip();
+        String secret = config.properties().getProperty("messaging.tracking-secret", "").strip();
+        if (url.isEmpty() != secret.isEmpty()) {
+            throw new IllegalArgumentException("Set both messaging.tracking-url and messaging.tracking-secret, or neither");
+        }
+        return url.isEmpty() ? Optional.empty() : Optional.of(new TrackingLinks(url, secret));
     }
 
     /**

@@ -181,7 +181,7 @@ public final class MessagingJob {
         SingleOutputStreamOperator<Delivery> routed = capped
                 .union(retries)
                 .connect(config)
-                .process(new RenderMessages(settings.get("messaging.unsubscribe-url", null)))
+                .process(new RenderMessages(blankToNull(settings.get("messaging.tracking-url", null)), blankToNull(settings.get("messaging.tracking-secret", null))))
                 .name("render and route").uid("messaging-render");
         SingleOutputStreamOperator<SendResult> results = AsyncDataStream
                 .unorderedWait(routed,
@@ -199,6 +199,10 @@ public final class MessagingJob {
         DataStream<String> deadLetters = requests.getSideOutput(ParseActivations.REJECTED).map(DeliveryRecords::deadLetter).returns(Types.STRING).name("rejected request dead letters")
                 .union(outcomes.getSideOutput(DeliveryOutcomes.DEAD_LETTERS).map(DeliveryRecords::deadLetter).returns(Types.STRING).name("undeliverable dead letters"));
         return new Streams(messages, outcomes.getSideOutput(DeliveryOutcomes.RETRIES), deadLetters);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static int integer(JobSettings settings, String key, int defaultValue) {

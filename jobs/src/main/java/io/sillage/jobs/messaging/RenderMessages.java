@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sillage.lakehouse.messaging.Personalization;
 import io.sillage.lakehouse.messaging.Rendering;
 import io.sillage.lakehouse.messaging.connector.OutboundMessage;
+import io.sillage.lakehouse.messaging.tracking.EmailTracking;
+import io.sillage.lakehouse.messaging.tracking.TrackedMessage;
+import io.sillage.lakehouse.messaging.tracking.TrackingLinks;
 import java.net.URI;
 import java.util.HashMap;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -19,19 +23,39 @@ import org.apache.flink.util.OutputTag;
  * person gets the text of the first attempt) but takes the current connector configuration, so a fixed password
  * applies to messages waiting for a retry.
  *
- * <p>{@code message.unsubscribe_url} is {@code messaging.unsubscribe-url} with {@code {messageId}} replaced; when it
- * is an https URL, emails also get {@code List-Unsubscribe} and {@code List-Unsubscribe-Post} (RFC 8058).
+ * <p>With tracking ({@code messaging.tracking-url} and {@code messaging.tracking-secret}), {@code message.unsubscribe_url}
+ * is the message's signed unsubscribe URL ({@link TrackingLinks}), an email's HTML gets click tracking and the open
+ * pixel after rendering ({@link EmailTracking}), and emails get {@code List-Unsubscribe}, plus
+ * {@code List-Unsubscribe-Post} (RFC 8058 one-click) when the URL is https. Without tracking there is no unsubscribe
+ * URL and nothing is rewritten.
  */
 public class RenderMessages extends BroadcastProcessFunction<Delivery, MessagingUpdate, Delivery> {
     public static final OutputTag<Message> MESSAGES = new OutputTag<>("messaging-render-messages") {};
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String unsubscribeUrl;
+    private final String trackingUrl;
+    private final String trackingSecret;
+    private transient TrackingLinks tracking;
     private transient MessagingConfig config;
 
-    /** @param unsubscribeUrl with {@code {messageId}}; null for none */
-    public RenderMessages(String unsubscribeUrl) {
-        this.unsubscribeUrl = unsubscribeUrl;
+    /**
+     * @param trackingUrl    base URL of the API's tracking routes; null (with the secret) for no tracking
+     * @param trackingSecret the secret tracking URLs are signed with; null for no tracking
+     */
+    public RenderMessages(String trackingUrl, String trackingSecret) {
+        if ((trackingUrl == null) != (trackingSecret == null)) {
+            throw new IllegalArgumentException("give both messaging.tracking-url and messaging.tracking-secret, or neither");
+        }
+        if (trackingUrl != null) {
+            new TrackingLinks(trackingUrl, trackingSecret); // checks both now, when the job is defined
+        }
+        this.trackingUrl = trackingUrl;
+        this.trackingSecret = trackingSecret;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        tracking = trackingUrl == null ? null : new TrackingLinks(trackingUrl, trackingSecret);
     }
 
     @Override
@@ -46,7 +70,9 @@ public class RenderMessages extends BroadcastProcessFunction<Delivery, Messaging
                 return;
             }
             next.templateVersion = template.template().version();
-            String unsubscribe = unsubscribeUrl == null ? null : unsubscribeUrl.replace("{messageId}", next.messageId);
+            TrackingLinks.Links links = tracking == null ? null : tracking.forMessage(
+                    new TrackedMessage(next.projectId, next.messageId, next.profileId, next.channel, next.sourceType, next.sourceId));
+            String unsubscribe = links == null ? null : links.unsubscribeUrl();
             Rendering rendering = template.compiled().render(
                     Personalization.of(json(next.profile), json(next.eventProperties), new Personalization.Message(next.messageId, unsubscribe)),
                     known.snippets(next.projectId));
@@ -57,7 +83,8 @@ public class RenderMessages extends BroadcastProcessFunction<Delivery, Messaging
             next.parts = new HashMap<>(((Rendering.Rendered) rendering).message().parts());
             next.profile = null;
             next.eventProperties = null;
-            if ("email".equals(next.channel) && unsubscribe != null && unsubscribe.startsWith("https:")) {
+            if ("email".equals(next.channel) && links != null) {
+                next.parts.computeIfPresent("email.html", (part, html) -> EmailTracking.instrument(html, links));
                 next.headers = new HashMap<>(OutboundMessage.unsubscribeHeaders(null, URI.create(unsubscribe)));
             }
         }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,13 +113,29 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         });
     }
 
+    /**
+     * Ids a provider that keeps metadata (SparkPost) echoes back in its events, so that delivery, bounce and
+     * complaint events are attributed without a look-up.
+     */
+    static Map<String, String> providerMetadata(Delivery delivery) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        String[] pairs = {"profile_id", delivery.profileId, "channel", delivery.channel, "source_type", delivery.sourceType, "source_id", delivery.sourceId};
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                metadata.put(pairs[i], pairs[i + 1]);
+            }
+        }
+        return metadata;
+    }
+
     /** One attempt, on the lane's threads. */
     private SendResult attempt(Delivery delivery, Lane lane) {
         long now = System.currentTimeMillis();
         OutboundMessage message;
         try {
             message = new OutboundMessage(delivery.messageId, delivery.projectId, delivery.destination, new Rendering.Rendered(delivery.rendered()),
-                    delivery.headers == null ? Map.of() : delivery.headers);
+                    delivery.headers == null ? Map.of() : delivery.headers,
+                    providerMetadata(delivery));
         }
         catch (IllegalArgumentException e) {
             return SendResult.of(delivery, SendResult.FAILED, "cannot be sent: " + e.getMessage(), now);

@@ -6,6 +6,8 @@ import io.sillage.jobs.collect.CollectJob;
 import io.sillage.jobs.collect.EventRows;
 import io.sillage.jobs.common.IcebergSinks;
 import io.sillage.jobs.common.JobSettings;
+import io.sillage.jobs.messaging.FeedbackMessages;
+import io.sillage.jobs.messaging.Message;
 import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.event.CollectedEvent;
 import io.sillage.lakehouse.table.CdpTables;
@@ -15,8 +17,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The Sillage streaming pipeline, one Flink job: collect (parse, validate, dedup) -> identifiers ->
- * {@code cdp.events}, and on to identity stitching, profiles and automations. One job rather than two chained through a
- * Kafka topic because the hand-over would cost a checkpoint interval of latency (a transactional topic is
+ * {@code cdp.events} (and message feedback to {@code cdp.messages}), and on to identity stitching, profiles and
+ * automations. One job rather than two chained through a Kafka topic because the hand-over would cost a checkpoint interval of latency (a transactional topic is
  * only readable after commit) and a second copy of every event on a 2-core machine.
  */
 public final class PipelineJob {
@@ -44,6 +46,15 @@ public final class PipelineJob {
                         .returns(EventRows.typeInfo(CdpTables.EVENTS_SCHEMA))
                         .name("to event rows"),
                 LakehouseConfig.fromProperties(settings.properties()), CdpTables.EVENTS, "collect-events-sink");
+        // tracking and provider feedback (opened, clicked, delivered, bounced...) on the messages' timelines
+        IcebergSinks.append(events
+                        .flatMap(new FeedbackMessages())
+                        .name("message feedback")
+                        .uid("messaging-feedback")
+                        .map(Message::toRow)
+                        .returns(EventRows.typeInfo(CdpTables.MESSAGES_SCHEMA))
+                        .name("to message rows"),
+                LakehouseConfig.fromProperties(settings.properties()), CdpTables.MESSAGES, "messaging-feedback-sink");
         ProfileJob.ProfileStreams profiles = ProfileJob.define(env, identified, settings);
         if (Boolean.parseBoolean(settings.get("automations.enabled", "true"))) {
             AutomationJob.define(env, profiles.attributed(), settings);

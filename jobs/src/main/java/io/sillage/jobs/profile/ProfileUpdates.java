@@ -20,7 +20,9 @@ import java.util.Optional;
  *       {@code web_push_subscribe} (values {@code opted_in}, {@code subscribed}, {@code unsubscribed}, or
  *       true/false), and track events {@code Subscription Changed} with properties {@code channel},
  *       {@code status}, optional {@code topic} and {@code installation_id}. Push subscriptions are per
- *       installation ({@code installation_id}, else {@code context.device.id}). Latest change wins.</li>
+ *       installation ({@code installation_id}, else {@code context.device.id}). Latest change wins. Email
+ *       feedback too: {@code Email Bounced} with {@code bounce_type} {@code hard} sets the email channel
+ *       {@code bounced}, {@code Email Marked as Spam} sets it {@code unsubscribed}.</li>
  *   <li>Computed: first and last seen, event count; from {@code Order Completed} (Segment e-commerce spec)
  *       the order count, revenue ({@code revenue}, else {@code total}) and last order time.</li>
  * </ul>
@@ -28,6 +30,8 @@ import java.util.Optional;
 public final class ProfileUpdates {
     public static final String ORDER_COMPLETED = "Order Completed";
     public static final String SUBSCRIPTION_CHANGED = "Subscription Changed";
+    public static final String EMAIL_BOUNCED = "Email Bounced";
+    public static final String EMAIL_MARKED_AS_SPAM = "Email Marked as Spam";
     public static final Map<String, String> SUBSCRIPTION_TRAITS = Map.of(
             "email_subscribe", "email",
             "sms_subscribe", "sms",
@@ -70,6 +74,13 @@ public final class ProfileUpdates {
                     setSubscription(state, new Subscription(channel.toLowerCase(Locale.ROOT), text(properties.get("topic")), installation,
                             status.get(), time, event.source, event.messageId));
                 }
+            }
+            else if (EMAIL_BOUNCED.equals(event.event) && properties != null && "hard".equals(text(properties.get("bounce_type")))) {
+                // the address does not exist: nothing more goes to it, transactional messages included
+                setSubscription(state, new Subscription("email", null, null, "bounced", time, event.source, event.messageId));
+            }
+            else if (EMAIL_MARKED_AS_SPAM.equals(event.event)) {
+                setSubscription(state, new Subscription("email", null, null, "unsubscribed", time, event.source, event.messageId));
             }
         }
         state.version++;

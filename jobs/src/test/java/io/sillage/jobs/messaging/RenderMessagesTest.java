@@ -7,7 +7,10 @@ import static io.sillage.jobs.messaging.Fixtures.connector;
 import static io.sillage.jobs.messaging.Fixtures.delivery;
 import static io.sillage.jobs.messaging.Fixtures.template;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sillage.lakehouse.messaging.tracking.TrackedMessage;
+import io.sillage.lakehouse.messaging.tracking.TrackingLinks;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
@@ -17,10 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /** Rendering with the current template and snippets, and routing every attempt to the current connector. */
 class RenderMessagesTest {
+    private static final String TRACKING_SECRET = "a-tracking-secret-of-32-bytes-at-least";
 
     @Test
     void rendersWithTheProfileAndTheEventAndRoutesToTheConnector() throws Exception {
-        try (var harness = harness("https://t.example.com/u/{messageId}")) {
+        try (var harness = harness(null, null)) {
             harness.processElement2(new StreamRecord<>(template("tpl_cart", 4, EMAIL_TEMPLATE)));
             harness.processElement2(new StreamRecord<>(connector("email", 7, SMTP, null)));
             Delivery delivery = delivery("k1", "ann", "email", "ann@example.com");
@@ -30,12 +34,11 @@ class RenderMessagesTest {
             assertThat(harness.extractOutputValues()).singleElement().satisfies(rendered -> {
                 assertThat(rendered.templateVersion).isEqualTo(4);
                 assertThat(rendered.parts).containsEntry("email.subject", "<b>Ann</b>, your cart")
-                        .containsEntry("email.html", "<p>Hello &lt;b&gt;Ann&lt;/b&gt;: c-1</p>")
+                        .as("without tracking, the HTML is as rendered").containsEntry("email.html", "<p>Hello &lt;b&gt;Ann&lt;/b&gt;: c-1</p>")
                         .containsEntry("email.from", "Shop <shop@example.com>");
                 assertThat(rendered.profile).isNull();
                 assertThat(rendered.eventProperties).isNull();
-                assertThat(rendered.headers).containsEntry("List-Unsubscribe", "<https://t.example.com/u/" + delivery.messageId + ">")
-                        .containsEntry("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+                assertThat(rendered.headers).isNull();
                 assertThat(rendered.connector).isEqualTo(SMTP);
                 assertThat(rendered.connectorVersion).isEqualTo(7);
                 assertThat(rendered.rendered().email().text()).isEqualTo("Hello <b>Ann</b>");
@@ -45,8 +48,65 @@ class RenderMessagesTest {
     }
 
     @Test
+    void withTrackingAnEmailGetsSignedLinksThePixelAndUnsubscribeHeaders() throws Exception {
+        TrackingLinks links = new TrackingLinks("https://t.example.com", TRACKING_SECRET);
+        try (var harness = harness("https://t.example.com", TRACKING_SECRET)) {
+            harness.processElement2(new StreamRecord<>(template("tpl_cart", 1, EMAIL_TEMPLATE.replace("</p>",
+                    "</p><a href=\\\"https://shop.example.com/cart\\\">cart</a><a href=\\\"{{ message.unsubscribe_url }}\\\">unsubscribe</a>")
+                    .replace("\"text\": \"Hello {{ profile.first_name }}\"", "\"text\": \"Unsubscribe: {{ message.unsubscribe_url }}\""))));
+            harness.processElement2(new StreamRecord<>(connector("email", 1, SMTP, null)));
+            Delivery delivery = delivery("k1", "ann", "email", "ann@example.com");
+            harness.processElement1(new StreamRecord<>(delivery));
+
+            String unsubscribe = links.forMessage(new TrackedMessage(delivery.projectId, delivery.messageId, "ann", "email",
+                    delivery.sourceType, delivery.sourceId)).unsubscribeUrl();
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(rendered -> {
+                assertThat(rendered.parts.get("email.text")).isEqualTo("Unsubscribe: " + unsubscribe);
+                String token = unsubscribe.substring(unsubscribe.lastIndexOf('/') + 1);
+                assertThat(links.verify(token)).isEqualTo(new TrackingLinks.Verification.Verified(
+                        new TrackedMessage("shop", delivery.messageId, "ann", "email", delivery.sourceType, delivery.sourceId)));
+                assertThat(rendered.parts.get("email.html"))
+                        .contains("<a href=\"https://t.example.com/t/c/" + token + "?u=https%3A%2F%2Fshop.example.com%2Fcart&amp;s=")
+                        .contains("<a href=\"" + unsubscribe + "\">unsubscribe</a>")
+                        .endsWith("<img src=\"https://t.example.com/t/o/" + token + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\"></body></html>");
+                assertThat(rendered.headers).containsExactlyInAnyOrderEntriesOf(Map.of("List-Unsubscribe", "<" + unsubscribe + ">",
+                        "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
+            });
+        }
+    }
+
+    @Test
+    void withPlainHttpTrackingThereIsNoOneClickHeaderAndOtherChannelsAreNotRewritten() throws Exception {
+        try (var harness = harness("http://127.0.0.1:8080", TRACKING_SECRET)) {
+            harness.processElement2(new StreamRecord<>(template("tpl_cart", 1, EMAIL_TEMPLATE)));
+            harness.processElement2(new StreamRecord<>(template("tpl_sms", 1, """
+                    {"name": "Sms", "channel": "sms", "sms": {"body": "Stop: {{ message.unsubscribe_url }} https://shop.example.com"}}""")));
+            harness.processElement2(new StreamRecord<>(connector("email", 1, SMTP, null)));
+            harness.processElement2(new StreamRecord<>(connector("sms", 1, Fixtures.TWILIO, null)));
+            harness.processElement1(new StreamRecord<>(delivery("k1", "ann", "email", "ann@example.com")));
+            Delivery sms = delivery("k2", "ann", "sms", "+33612345678");
+            sms.templateId = "tpl_sms";
+            harness.processElement1(new StreamRecord<>(sms));
+
+            assertThat(harness.extractOutputValues()).hasSize(2);
+            Delivery email = harness.extractOutputValues().get(0);
+            assertThat(email.headers).containsOnlyKeys("List-Unsubscribe");
+            assertThat(email.headers.get("List-Unsubscribe")).startsWith("<http://127.0.0.1:8080/t/u/");
+            Delivery text = harness.extractOutputValues().get(1);
+            assertThat(text.parts.get("sms.body")).startsWith("Stop: http://127.0.0.1:8080/t/u/").endsWith(" https://shop.example.com");
+            assertThat(text.headers).isNull();
+        }
+    }
+
+    @Test
+    void trackingNeedsBothSettingsAndALongEnoughSecret() {
+        assertThatThrownBy(() -> new RenderMessages("https://t.example.com", null)).hasMessageContaining("messaging.tracking-secret");
+        assertThatThrownBy(() -> new RenderMessages("https://t.example.com", "short")).hasMessageContaining("at least 32 bytes");
+    }
+
+    @Test
     void aRenderingFailureFailsTheMessageAndNothingIsSent() throws Exception {
-        try (var harness = harness(null)) {
+        try (var harness = harness(null, null)) {
             harness.processElement2(new StreamRecord<>(template("tpl_cart", 1, EMAIL_TEMPLATE.replace("</p>", "</p>{% include 'footer' %}"))));
             harness.processElement2(new StreamRecord<>(template("tpl_hook", 1, """
                     {"name": "Hook", "channel": "webhook", "webhook": {"body": "{\\"total\\": {{ event.total | divided_by: 0 }}}"}}""")));
@@ -73,7 +133,7 @@ class RenderMessagesTest {
 
     @Test
     void aRetryIsNotRenderedAgainButTakesTheCurrentConnector() throws Exception {
-        try (var harness = harness(null)) {
+        try (var harness = harness(null, null)) {
             harness.processElement2(new StreamRecord<>(template("tpl_cart", 9, EMAIL_TEMPLATE)));
             harness.processElement2(new StreamRecord<>(connector("email", 2, SMTP.replace("localhost", "smtp.example.com"), null)));
             Delivery retry = delivery("k1", "ann", "email", "ann@example.com");
@@ -95,7 +155,7 @@ class RenderMessagesTest {
 
     @Test
     void aTemplateOrConnectorRemovedSinceTheDecisionFailsTheMessage() throws Exception {
-        try (var harness = harness(null)) {
+        try (var harness = harness(null, null)) {
             harness.processElement2(new StreamRecord<>(template("tpl_cart", 1, EMAIL_TEMPLATE)));
             harness.processElement1(new StreamRecord<>(delivery("k1", "ann", "email", "ann@example.com")));
             harness.processElement2(new StreamRecord<>(connector("email", 1, SMTP, null)));
@@ -108,9 +168,9 @@ class RenderMessagesTest {
         }
     }
 
-    static TwoInputStreamOperatorTestHarness<Delivery, MessagingUpdate, Delivery> harness(String unsubscribeUrl) throws Exception {
+    static TwoInputStreamOperatorTestHarness<Delivery, MessagingUpdate, Delivery> harness(String trackingUrl, String trackingSecret) throws Exception {
         var harness = new TwoInputStreamOperatorTestHarness<>(
-                new CoBroadcastWithNonKeyedOperator<>(new RenderMessages(unsubscribeUrl), List.of(MessagingConfig.STATE)));
+                new CoBroadcastWithNonKeyedOperator<>(new RenderMessages(trackingUrl, trackingSecret), List.of(MessagingConfig.STATE)));
         harness.open();
         harness.setProcessingTime(T0);
         return harness;

@@ -53,6 +53,15 @@ class SendFunctionTest {
     }
 
     @Test
+    void providersGetTheIdsThatAttributeTheirEventsAndNoAddress() {
+        Delivery delivery = Fixtures.delivery("k1", "ann", "email", "ann@example.com");
+        assertThat(SendFunction.providerMetadata(delivery)).containsExactly(java.util.Map.entry("profile_id", "ann"), java.util.Map.entry("channel", "email"),
+                java.util.Map.entry("source_type", "automation"), java.util.Map.entry("source_id", delivery.sourceId));
+        delivery.sourceId = null;
+        assertThat(SendFunction.providerMetadata(delivery)).doesNotContainKey("source_id");
+    }
+
+    @Test
     void aTemporaryFailureIsRetriedUntilTheProviderTakesIt() throws Exception {
         WebhookReceiver receiver = receiver(n -> n <= 2 ? 503 : 200, Duration.ZERO);
         Loop loop = new Loop(receiver, 5);
@@ -211,7 +220,7 @@ class SendFunctionTest {
         Loop(WebhookReceiver receiver, int maxAttempts) throws Exception {
             url = receiver.url();
             render = new TwoInputStreamOperatorTestHarness<>(
-                    new CoBroadcastWithNonKeyedOperator<>(new RenderMessages(null), List.of(MessagingConfig.STATE)));
+                    new CoBroadcastWithNonKeyedOperator<>(new RenderMessages(null, null), List.of(MessagingConfig.STATE)));
             render.open();
             render.processElement2(new StreamRecord<>(template("tpl_hook", 1, Fixtures.WEBHOOK_TEMPLATE)));
             render.processElement2(new StreamRecord<>(connector("webhook", 1, webhookConfig(maxAttempts, "5s"), url)));

@@ -7,6 +7,7 @@ public enum ProblemType {
     INVALID_REQUEST(400, "Invalid request"),
     INVALID_DEFINITION(400, "Invalid automation definition"),
     INVALID_TEMPLATE(400, "Invalid template or snippet"),
+    INVALID_TRACKING_LINK(400, "Invalid tracking link"),
     UNAUTHORIZED(401, "Missing or unknown credentials"),
     INVALID_CONNECTOR(400, "Invalid connector configuration"),
     NOT_FOUND(404, "Not found"),

@@ -18,6 +18,15 @@ public final class RequestBodies {
     private RequestBodies() {}
 
     public static ObjectNode readJsonObject(Context ctx, int limitBytes) {
+        JsonNode node = readJson(ctx, limitBytes);
+        if (!node.isObject()) {
+            throw new ProblemException(ProblemType.INVALID_JSON, "the request body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** Any JSON document (an array, for provider webhooks). */
+    public static JsonNode readJson(Context ctx, int limitBytes) {
         byte[] body = read(ctx, limitBytes);
         JsonNode node;
         try {
@@ -26,10 +35,10 @@ public final class RequestBodies {
         catch (IOException e) {
             throw new ProblemException(ProblemType.INVALID_JSON, "the request body is not valid JSON: " + firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException json ? json.getOriginalMessage() : e.getMessage()));
         }
-        if (node == null || !node.isObject()) {
-            throw new ProblemException(ProblemType.INVALID_JSON, "the request body must be a JSON object");
+        if (node == null || node.isMissingNode()) {
+            throw new ProblemException(ProblemType.INVALID_JSON, "the request body is empty");
         }
-        return (ObjectNode) node;
+        return node;
     }
 
     private static byte[] read(Context ctx, int limitBytes) {

@@ -18,8 +18,9 @@ public final class SillageApp {
     private SillageApp() {}
 
     public static Javalin create(TrackingHandlers tracking, ProfileHandlers profiles, AutomationHandlers automations, TemplateHandlers templates,
-            ConnectorHandlers connectors) {
+            ConnectorHandlers connectors, MessageTrackingHandlers messageTracking) {
         requireNonNull(tracking, "tracking is null");
+        requireNonNull(messageTracking, "messageTracking is null");
         requireNonNull(profiles, "profiles is null");
         requireNonNull(automations, "automations is null");
         requireNonNull(templates, "templates is null");
@@ -74,6 +75,13 @@ public final class SillageApp {
             config.routes.post("/v1/t", tracking.single(EventType.TRACK));
             config.routes.post("/v1/i", tracking.single(EventType.IDENTIFY));
             config.routes.post("/v1/p", tracking.single(EventType.PAGE));
+
+            // what recipients reach from a message (the signed token is the credential), and provider feedback
+            config.routes.get("/t/o/{token}", messageTracking::open);
+            config.routes.get("/t/c/{token}", messageTracking::click);
+            config.routes.get("/t/u/{token}", messageTracking::unsubscribePage);
+            config.routes.post("/t/u/{token}", messageTracking::unsubscribe);
+            config.routes.post("/v1/providers/sparkpost/events", messageTracking::sparkPostEvents);
 
             config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {

@@ -41,25 +41,7 @@ public final class PostgresProfileViews implements ProfileViews {
                     profileId = rows.getString(1);
                 }
             }
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "select merged_into, document::text from profile_view where project_id = ? and profile_id = ?")) {
-                for (int hop = 0; hop < MAX_HOPS; hop++) {
-                    statement.setString(1, projectId);
-                    statement.setString(2, profileId);
-                    try (ResultSet rows = statement.executeQuery()) {
-                        if (!rows.next()) {
-                            // the identifier is linked but its profile's first snapshot is not written yet
-                            return Optional.empty();
-                        }
-                        String mergedInto = rows.getString(1);
-                        if (mergedInto == null) {
-                            return Optional.of((ObjectNode) SegmentEvents.mapper().readTree(rows.getString(2)));
-                        }
-                        profileId = mergedInto;
-                    }
-                }
-            }
-            throw new IllegalStateException("More than " + MAX_HOPS + " merges chained from one profile in project " + projectId);
+            return live(connection, projectId, profileId);
         }
         catch (SQLException e) {
             throw new IllegalStateException("Cannot read the profile serving store: " + e.getMessage(), e);
@@ -67,5 +49,41 @@ public final class PostgresProfileViews implements ProfileViews {
         catch (JsonProcessingException e) {
             throw new IllegalStateException("A profile document in the serving store is not JSON", e);
         }
+    }
+
+    @Override
+    public Optional<ObjectNode> findById(String projectId, String profileId) {
+        try (Connection connection = dataSource.getConnection()) {
+            return live(connection, projectId, profileId);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the profile serving store: " + e.getMessage(), e);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("A profile document in the serving store is not JSON", e);
+        }
+    }
+
+    /** Follows {@code merged_into} from {@code profileId} to the live profile's document. */
+    private static Optional<ObjectNode> live(Connection connection, String projectId, String profileId) throws SQLException, JsonProcessingException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select merged_into, document::text from profile_view where project_id = ? and profile_id = ?")) {
+            for (int hop = 0; hop < MAX_HOPS; hop++) {
+                statement.setString(1, projectId);
+                statement.setString(2, profileId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        // the identifier is linked but its profile's first snapshot is not written yet
+                        return Optional.empty();
+                    }
+                    String mergedInto = rows.getString(1);
+                    if (mergedInto == null) {
+                        return Optional.of((ObjectNode) SegmentEvents.mapper().readTree(rows.getString(2)));
+                    }
+                    profileId = mergedInto;
+                }
+            }
+        }
+        throw new IllegalStateException("More than " + MAX_HOPS + " merges chained from one profile in project " + projectId);
     }
 }

@@ -24,17 +24,24 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Accepts Segment calls for a project: validates every event (a batch is all or nothing), completes them
  * (messageId, receivedAt, skew-corrected timestamp, batch context), and returns once the event bus has them.
  * Applies backpressure with a bound on events awaiting the bus's acknowledgement.
+ *
+ * <p>{@code context.sillage} is reserved: Sillage's own events carry facts there that the pipeline trusts (the
+ * message a tracking event is about), so it is removed from every client event, batch context included, and
+ * only {@link #acceptFeedback} sets it.
  */
 public class TrackingService {
     public static final int MAX_EVENT_BYTES = 32 * 1024;
     public static final int MAX_BATCH_BYTES = 500 * 1024;
     /** Bound on a batch once the batch context is merged into each event, so one request cannot exhaust memory. */
     public static final int MAX_COMPLETED_BATCH_BYTES = 4 * 1024 * 1024;
+    /** The reserved context object. */
+    public static final String RESERVED_CONTEXT = "sillage";
 
     private final EventPublisher publisher;
     private final Clock clock;
@@ -54,6 +61,25 @@ public class TrackingService {
         EventType validated = validate(body, Optional.of(type), "", Optional.empty());
         Acceptance acceptance = new Acceptance(owner.projectId(), owner.source(), receivedAt, null, null);
         publish(List.of(complete(body, validated, acceptance, Optional.empty())));
+    }
+
+    /**
+     * An event Sillage itself records about a message (an open, a click, an unsubscribe, a provider's delivery
+     * report): validated and completed like a {@code /v1/track} call, then given {@code context.sillage.message}
+     * (when {@code message} is not null).
+     */
+    public void acceptFeedback(ObjectNode event, String projectId, String source, ObjectNode message) {
+        Instant receivedAt = clock.instant();
+        EventType validated = validate(event, Optional.of(EventType.TRACK), "", Optional.empty());
+        Acceptance acceptance = new Acceptance(projectId, source, receivedAt, null, null);
+        EventPublisher.OutgoingEvent outgoing = complete(event, validated, acceptance, Optional.empty(), accepted -> {
+            if (message != null) {
+                JsonNode context = accepted.get("context");
+                ObjectNode object = context instanceof ObjectNode existing ? existing : accepted.putObject("context");
+                object.putObject(RESERVED_CONTEXT).set("message", message);
+            }
+        });
+        publish(List.of(outgoing));
     }
 
     /** A {@code /v1/batch} call: every item is validated before any is published. */
@@ -134,8 +160,17 @@ public class TrackingService {
     }
 
     private static EventPublisher.OutgoingEvent complete(ObjectNode event, EventType type, Acceptance acceptance, Optional<Integer> index) {
+        return complete(event, type, acceptance, index, accepted -> {});
+    }
+
+    private static EventPublisher.OutgoingEvent complete(ObjectNode event, EventType type, Acceptance acceptance, Optional<Integer> index,
+            Consumer<ObjectNode> reserved) {
         try {
             ObjectNode accepted = SegmentEvents.accept(event, type, acceptance);
+            if (accepted.get("context") instanceof ObjectNode context) {
+                context.remove(RESERVED_CONTEXT);
+            }
+            reserved.accept(accepted);
             String identity = SegmentEvents.text(accepted, "userId").or(() -> SegmentEvents.text(accepted, "anonymousId")).orElse("");
             byte[] value = SegmentEvents.mapper().writeValueAsBytes(accepted);
             // the limit holds for the event as stored: after the batch context is merged in (plus room for the server's fields)

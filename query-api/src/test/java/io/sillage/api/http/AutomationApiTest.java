@@ -74,9 +74,10 @@ class AutomationApiTest {
         TrackingService tracking = new TrackingService(events, clock, 1000, 5000);
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking,
                 ProjectIdentityRules.defaults());
-        TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
+        TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, writeKeys);
         JavalinTest.test(SillageApp.create(trackingHandlers, profiles, new AutomationHandlers(projects, service), MessagingFakes.templates(projects, clock),
-                MessagingFakes.connectors(projects, clock)), (server, client) -> test.run(server));
+                MessagingFakes.connectors(projects, clock), NoMessageTracking.handlers(tracking, writeKeys)), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> send(Javalin server, String method, String path, String apiKey, String json) throws Exception {

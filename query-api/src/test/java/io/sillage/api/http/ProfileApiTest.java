@@ -91,7 +91,7 @@ class ProfileApiTest {
         ProfileHandlers handlers = new ProfileHandlers(projects, views(), Optional.of(events()), tracking, ProjectIdentityRules.defaults());
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
         JavalinTest.test(SillageApp.create(new TrackingHandlers(tracking, writeKeys), handlers, automations, MessagingFakes.templates(projects, clock),
-                MessagingFakes.connectors(projects, clock)), (server, client) -> test.run(server));
+                MessagingFakes.connectors(projects, clock), NoMessageTracking.handlers(tracking, writeKeys)), (server, client) -> test.run(server));
     }
 
     private HttpResponse<String> get(Javalin server, String path, String apiKey) throws Exception {

@@ -85,10 +85,12 @@ class TemplateApiTest {
         // the other routes are not under test: they get fakes that hold nothing
         TrackingService tracking = new TrackingService(new RecordingEventPublisher(), clock, 1000, 5000);
         ProfileHandlers profileHandlers = new ProfileHandlers(projects, views(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
-        TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5)));
+        WriteKeys writeKeys = new WriteKeys(projects, clock, Duration.ofMinutes(1), Duration.ofSeconds(5));
+        TrackingHandlers trackingHandlers = new TrackingHandlers(tracking, writeKeys);
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
         TemplateHandlers templates = new TemplateHandlers(projects, service, views(), ProjectIdentityRules.defaults(), connectors);
-        JavalinTest.test(SillageApp.create(trackingHandlers, profileHandlers, automations, templates, new ConnectorHandlers(projects, connectors)),
+        JavalinTest.test(SillageApp.create(trackingHandlers, profileHandlers, automations, templates, new ConnectorHandlers(projects, connectors),
+                NoMessageTracking.handlers(tracking, writeKeys)),
                 (server, client) -> test.run(server));
     }
 

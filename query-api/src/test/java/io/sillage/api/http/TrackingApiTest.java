@@ -105,6 +105,22 @@ class TrackingApiTest {
     }
 
     @Test
+    void clientsCannotSupplyTheReservedSillageContext() {
+        withApp(server -> {
+            String forged = "\"sillage\":{\"message\":{\"messageId\":\"msg_1\",\"status\":\"opened\",\"channel\":\"email\",\"sourceType\":\"automation\",\"sourceId\":\"aut_1\",\"profileId\":\"p\"}}";
+            assertSuccess(post(server, "/v1/track", "{\"userId\":\"u\",\"event\":\"Email Opened\",\"context\":{\"ip\":\"1.2.3.4\"," + forged + "}}", shop.writeKey()));
+            assertSuccess(post(server, "/v1/batch", "{\"context\":{" + forged + "},\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Email Opened\"}]}", shop.writeKey()));
+
+            List<OutgoingEvent> events = publisher.publishedEvents();
+            assertThat(events).hasSize(2);
+            JsonNode single = json(events.get(0).value());
+            assertThat(single.at("/context/ip").textValue()).as("the rest of the context stays").isEqualTo("1.2.3.4");
+            assertThat(single.at("/context").has("sillage")).isFalse();
+            assertThat(json(events.get(1).value()).at("/context").has("sillage")).as("nor through the batch context").isFalse();
+        });
+    }
+
+    @Test
     void acceptsATrackCallWithTheWriteKeyInTheBody() {
         withApp(server -> {
             HttpResponse<String> response = send(request(server, "/v1/track")
@@ -448,7 +464,7 @@ class TrackingApiTest {
         ProfileHandlers profiles = new ProfileHandlers(projects, (project, identifier) -> Optional.empty(), Optional.empty(), tracking, ProjectIdentityRules.defaults());
         AutomationHandlers automations = new AutomationHandlers(projects, new AutomationService(new InMemoryAutomationStore(), new RecordingAutomationPublisher(), clock));
         Javalin app = SillageApp.create(new TrackingHandlers(tracking, writeKeys), profiles, automations, MessagingFakes.templates(projects, clock),
-                MessagingFakes.connectors(projects, clock));
+                MessagingFakes.connectors(projects, clock), NoMessageTracking.handlers(tracking, writeKeys));
         TestCase testCase = (server, client) -> test.run(server);
         try {
             JavalinTest.test(app, testCase);

@@ -24,8 +24,12 @@ import java.util.regex.Pattern;
  *                   connector checks it and answers a {@link DeliveryResult.PermanentFailure} when it is not one
  * @param rendered   the rendered template ({@link io.sillage.lakehouse.messaging.CompiledTemplate#render})
  * @param headers    extra email headers, such as {@link #unsubscribeHeaders}; other channels ignore them
+ * @param metadata   ids a provider keeps with the message and echoes back in its events (SparkPost {@code metadata},
+ *                   beside {@code message_id} and {@code project_id}), such as {@code profile_id}: never personal
+ *                   data; providers without metadata ignore them
  */
-public record OutboundMessage(String messageId, String projectId, String destination, Rendering.Rendered rendered, Map<String, String> headers) {
+public record OutboundMessage(String messageId, String projectId, String destination, Rendering.Rendered rendered, Map<String, String> headers,
+        Map<String, String> metadata) {
     private static final Pattern MESSAGE_ID = Pattern.compile("(?=.{1,128}$)[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
     private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]+");
     /** Headers a connector writes itself. */
@@ -41,6 +45,7 @@ public record OutboundMessage(String messageId, String projectId, String destina
             throw new IllegalArgumentException("messageId must be 1 to 128 letters, digits, '_', '-' and single dots inside, got '" + messageId + "'");
         }
         headers = Map.copyOf(headers);
+        metadata = Map.copyOf(metadata);
         headers.forEach((name, value) -> {
             if (!HEADER_NAME.matcher(name).matches() || RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new IllegalArgumentException("'" + name + "' cannot be an extra header");
@@ -49,6 +54,11 @@ public record OutboundMessage(String messageId, String projectId, String destina
                 throw new IllegalArgumentException("the value of header " + name + " has a line break");
             }
         });
+    }
+
+    /** A message without metadata. */
+    public OutboundMessage(String messageId, String projectId, String destination, Rendering.Rendered rendered, Map<String, String> headers) {
+        this(messageId, projectId, destination, rendered, headers, Map.of());
     }
 
     public Template.Channel channel() {
@@ -61,33 +71,34 @@ public record OutboundMessage(String messageId, String projectId, String destina
     }
 
     /**
-     * {@code List-Unsubscribe} with a {@code mailto:} address and/or an {@code https:} URL, and, with the URL,
-     * {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click} (RFC 8058: a mailbox provider then unsubscribes
-     * with a POST to the URL, without a confirmation page).
+     * {@code List-Unsubscribe} with a {@code mailto:} address and/or an {@code http(s):} URL, and, when the URL is
+     * https, {@code List-Unsubscribe-Post: List-Unsubscribe=One-Click} (RFC 8058: a mailbox provider then
+     * unsubscribes with a POST to the URL, without a confirmation page; RFC 8058 requires https for it).
      *
-     * @param mailto  a {@code mailto:} URI, or null
-     * @param oneClick an {@code https:} URI that unsubscribes on POST, or null
+     * @param mailto a {@code mailto:} URI, or null
+     * @param url    an {@code http:} or {@code https:} URI that unsubscribes (a page, and on POST at once), or null
      */
-    public static Map<String, String> unsubscribeHeaders(URI mailto, URI oneClick) {
-        if (mailto == null && oneClick == null) {
-            throw new IllegalArgumentException("give a mailto: address, an https: URL or both");
+    public static Map<String, String> unsubscribeHeaders(URI mailto, URI url) {
+        if (mailto == null && url == null) {
+            throw new IllegalArgumentException("give a mailto: address, an http(s): URL or both");
         }
         if (mailto != null && !"mailto".equalsIgnoreCase(mailto.getScheme())) {
             throw new IllegalArgumentException("not a mailto: URI: " + mailto);
         }
-        if (oneClick != null && !"https".equalsIgnoreCase(oneClick.getScheme())) {
-            throw new IllegalArgumentException("one-click unsubscribe needs an https: URL (RFC 8058), got " + oneClick);
+        boolean https = url != null && "https".equalsIgnoreCase(url.getScheme());
+        if (url != null && !https && !"http".equalsIgnoreCase(url.getScheme())) {
+            throw new IllegalArgumentException("the unsubscribe URL must be http: or https:, got " + url);
         }
         List<String> uris = new ArrayList<>(2);
         if (mailto != null) {
             uris.add("<" + mailto.toASCIIString() + ">");
         }
-        if (oneClick != null) {
-            uris.add("<" + oneClick.toASCIIString() + ">");
+        if (url != null) {
+            uris.add("<" + url.toASCIIString() + ">");
         }
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("List-Unsubscribe", String.join(", ", uris));
-        if (oneClick != null) {
+        if (https) {
             headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
         return headers;

@@ -14,7 +14,8 @@ import java.util.stream.StreamSupport;
 /**
  * Email through a SparkPost-style transmissions API: {@code POST {baseUrl}/api/v1/transmissions} with the API key
  * as {@code Authorization}, one recipient, the rendered content and the extra headers, the message and project ids
- * as metadata (they come back in the provider's delivery and bounce events), and the message id as
+ * as metadata with the message's own {@link OutboundMessage#metadata} (they come back in the provider's delivery and
+ * bounce events as {@code rcpt_meta}), and the message id as
  * {@code Idempotency-Key}.
  */
 final class SparkPostConnector implements Connector {
@@ -55,7 +56,9 @@ final class SparkPostConnector implements Connector {
             ObjectNode headers = content.putObject("headers");
             message.headers().forEach(headers::put);
         }
-        body.putObject("metadata").put("message_id", message.messageId()).put("project_id", message.projectId());
+        ObjectNode metadata = body.putObject("metadata");
+        message.metadata().forEach(metadata::put);
+        metadata.put("message_id", message.messageId()).put("project_id", message.projectId());
         HttpRequest request = http.request(transmissions)
                 .header("Authorization", config.apiKey().reveal())
                 .header("Content-Type", "application/json")

@@ -28,8 +28,10 @@ class SparkPostConnectorTest {
     }
 
     private DeliveryResult send(Connector connector) {
-        return connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com",
-                OutboundMessage.unsubscribeHeaders(URI.create("mailto:unsubscribe@example.com?subject=msg_1"), URI.create("https://t.example.com/u/msg_1"))));
+        OutboundMessage message = message(Messages.EMAIL, "msg_1", "jane@example.com",
+                OutboundMessage.unsubscribeHeaders(URI.create("mailto:unsubscribe@example.com?subject=msg_1"), URI.create("https://t.example.com/u/msg_1")));
+        return connector.send(new OutboundMessage(message.messageId(), message.projectId(), message.destination(), message.rendered(), message.headers(),
+                Map.of("profile_id", "prf_7", "message_id", "not-this-one")));
     }
 
     @Test
@@ -56,6 +58,7 @@ class SparkPostConnectorTest {
         assertThat(body.at("/content/headers/List-Unsubscribe-Post").asText()).isEqualTo("List-Unsubscribe=One-Click");
         assertThat(body.at("/metadata/message_id").asText()).isEqualTo("msg_1");
         assertThat(body.at("/metadata/project_id").asText()).isEqualTo("prj_1");
+        assertThat(body.at("/metadata/profile_id").asText()).as("the message's own metadata").isEqualTo("prf_7");
     }
 
     @Test
