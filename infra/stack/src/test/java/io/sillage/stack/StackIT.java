@@ -48,6 +48,9 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -666,10 +669,46 @@ class StackIT {
         MimeMessage confirmation = mails.stream().filter(mail -> recipient(mail).equals(b)).findFirst().orElseThrow();
         assertThat(confirmation.getSubject()).as("transactional: sent despite the opt-out").isEqualTo("Order ob-" + run + " confirmed");
 
+        assertThat(reminder.getHeader("List-Unsubscribe", null)).as("RFC 2369 header, to the signed unsubscribe link")
+                .startsWith("<" + stack.config().apiUrl() + "/t/u/");
+
+        // A opens the email, clicks back to the cart, and unsubscribes from the mail client (RFC 8058 one-click)
+        String html = htmlPart(reminder);
+        Matcher pixel = Pattern.compile("<img[^>]+src=\"(" + Pattern.quote(stack.config().apiUrl()) + "/t/o/[^\"]+)\"").matcher(html);
+        assertThat(pixel.find()).as("an open pixel in %s", html).isTrue();
+        HttpResponse<byte[]> gif = http.send(HttpRequest.newBuilder(URI.create(pixel.group(1))).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(gif.statusCode()).isEqualTo(200);
+        assertThat(gif.headers().firstValue("Content-Type")).hasValue("image/gif");
+        Matcher link = Pattern.compile("href=\"(" + Pattern.quote(stack.config().apiUrl()) + "/t/c/[^\"]+)\"").matcher(html);
+        assertThat(link.find()).as("a tracked link in %s", html).isTrue();
+        HttpResponse<String> click = http.send(HttpRequest.newBuilder(URI.create(link.group(1).replace("&amp;", "&"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(click.statusCode()).isEqualTo(302);
+        assertThat(click.headers().firstValue("Location")).hasValue("https://shop.example.com/cart/ca-" + run);
+        String unsubscribe = reminder.getHeader("List-Unsubscribe", null).replaceAll("^<|>$", "");
+        HttpResponse<String> oneClick = http.send(HttpRequest.newBuilder(URI.create(unsubscribe)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(oneClick.statusCode()).as(oneClick.body()).isEqualTo(200);
+
+        // they come back as events on A's profile, and as the message's statuses
+        awaitProfile(project.apiKey(), "user_id:ma-" + run, found -> found.toString().contains("unsubscribed"));
+        awaitRows("select count(*) from messages where project_id = ? and source_id = ? and status in ('opened', 'clicked', 'unsubscribed')",
+                List.of(project.projectId(), carts), 3);
+        await().atMost(ROWS_DEADLINE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            HttpResponse<String> events = get("/api/v1/profiles/" + encode("user_id:ma-" + run) + "/events?limit=50", project.apiKey());
+            return events.statusCode() == 200 && events.body().contains("Email Opened") && events.body().contains("Email Link Clicked")
+                    && events.body().contains("Subscription Changed");
+        });
+        // and no marketing email follows: A's next cart is held back by the automation's audience
+        track(event("ma", run, "Product Added", "m-add-a2-" + run, "{\"cart_id\":\"ca2-%s\",\"products\":[]}".formatted(run)));
+        awaitRows("select count(*) from automation_runs where project_id = ? and automation_id = ? and instance_id = ? and step = 'suppressed'",
+                List.of(project.projectId(), carts, "m-add-a2-" + run), 1);
+        assertThat(mailsTo(List.of(a))).as("only the first reminder").hasSize(1);
+
         try (Connection trino = trino()) {
             Map<String, String> labels = Map.of(reminderTemplate, "reminder", confirmationTemplate, "confirmation");
             assertThat(messageStatuses(trino, carts, labels)).as("template ids recorded, though the automation named the template")
-                    .containsExactlyInAnyOrder("reminder queued", "reminder sent");
+                    .containsExactlyInAnyOrder("reminder queued", "reminder sent", "reminder opened", "reminder clicked", "reminder unsubscribed");
             assertThat(messageStatuses(trino, confirmations, labels)).containsExactlyInAnyOrder(
                     "confirmation queued", "confirmation sent", "confirmation queued", "confirmation suppressed bounced");
             assertThat(steps(trino, carts)).as("B's cart reminder never reached messaging: the automation's marketing audience")
@@ -741,6 +780,17 @@ class StackIT {
         return mailsTo(wanted);
     }
 
+    /** The decoded HTML part of a multipart/alternative email. */
+    private static String htmlPart(MimeMessage mail) throws Exception {
+        MimeMultipart parts = (MimeMultipart) mail.getContent();
+        for (int i = 0; i < parts.getCount(); i++) {
+            if (parts.getBodyPart(i).isMimeType("text/html")) {
+                return (String) parts.getBodyPart(i).getContent();
+            }
+        }
+        throw new AssertionError("no HTML part in " + GreenMailUtil.getWholeMessage(mail));
+    }
+
     private List<MimeMessage> mailsTo(List<String> addresses) {
         return Arrays.stream(smtp.getReceivedMessages()).filter(mail -> addresses.contains(recipient(mail))).toList();
     }
@@ -754,11 +804,14 @@ class StackIT {
         }
     }
 
-    /** "template status [reason]" of every messages row of the automation, probes excluded, with each template id shown as its label. */
+    /**
+     * "template status [reason]" of every messages row of the automation, probes excluded, with each template id shown
+     * as its label (tracking rows carry no template: the message's other rows do).
+     */
     private List<String> messageStatuses(Connection trino, String automationId, Map<String, String> templateLabels) throws SQLException {
         List<String> statuses = new ArrayList<>();
-        try (ResultSet rows = query(trino, "select template_id, status, reason from messages where project_id = ? and source_id = ?"
-                + " and idempotency_key not like '%probe-%'", project.projectId(), automationId)) {
+        try (ResultSet rows = query(trino, "select max(template_id) over (partition by message_id), status, reason from messages"
+                + " where project_id = ? and source_id = ? and message_id not in (select message_id from messages where idempotency_key like '%probe-%')", project.projectId(), automationId)) {
             while (rows.next()) {
                 statuses.add(templateLabels.getOrDefault(rows.getString(1), rows.getString(1)) + " " + rows.getString(2)
                         + (rows.getString(3) == null ? "" : " " + rows.getString(3)));
