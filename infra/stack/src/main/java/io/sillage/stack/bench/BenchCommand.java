@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./cdp bench collect}: runs the collect benchmark against the running stack and prints a Markdown row. */
 @Command(name = "bench", description = "Benchmarks against the running stack (start it with ./cdp up --detach).",
-        subcommands = {BenchCommand.Collect.class, BenchCommand.Profiles.class, BenchCommand.Automations.class})
+        subcommands = {BenchCommand.Collect.class, BenchCommand.Profiles.class, BenchCommand.Automations.class, BenchCommand.Messaging.class})
 public final class BenchCommand {
     @Command(name = "collect", description = "Sustained events/s through /v1/batch into Iceberg, and event-to-queryable latency in Trino (p50/p99).")
     static final class Collect implements Callable<Integer> {
@@ -148,6 +148,36 @@ public final class BenchCommand {
                     ProfileBenchmark.percentile(r.triggerCommittedMillis(), 50), ProfileBenchmark.percentile(r.triggerCommittedMillis(), 99),
                     ProfileBenchmark.percentile(r.timerLatenessMillis(), 50), ProfileBenchmark.percentile(r.timerLatenessMillis(), 99),
                     r.stateBefore(), r.stateWaiting(), r.stateAfter());
+            return 0;
+        }
+    }
+
+    @Command(name = "messaging", description = "Activation job: emails rendered and handed to a local SMTP server per second, alone and beside a webhook connector answering in 2 s.")
+    static final class Messaging implements Callable<Integer> {
+        @Option(names = "--messages", defaultValue = "20000", description = "Emails per phase (default ${DEFAULT-VALUE}).")
+        int messages;
+
+        @Option(names = "--slow-delay", defaultValue = "2", description = "Answer time of the slow webhook receiver, in seconds (default ${DEFAULT-VALUE}).")
+        long slowDelaySeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = Path.of(System.getProperty("sillage.home", ".")).toAbsolutePath().normalize();
+            MessagingBenchmark.Result r = new MessagingBenchmark(new Stack(StackConfig.fromEnvironment(home, System.getenv())))
+                    .run(messages, Duration.ofSeconds(slowDelaySeconds));
+            System.out.printf("""
+
+                    template                                   %,d bytes of JSON (email, HTML with loops and conditions)
+                    emails rendered and sent to SMTP           %,.0f messages/s  (%,d in %.1f s)
+                    same, beside a webhook answering in %d s    %,.0f messages/s  (%,d in %.1f s; %d webhooks answered)
+                    ratio (isolation)                          %.2f
+                    %n| %s | %,d | %,.0f | %,.0f | %.2f |%n""",
+                    r.templateBytes(), r.email().perSecond(), r.email().messages(), r.email().elapsed().toMillis() / 1000.0,
+                    slowDelaySeconds, r.emailBesideSlowWebhook().perSecond(), r.emailBesideSlowWebhook().messages(),
+                    r.emailBesideSlowWebhook().elapsed().toMillis() / 1000.0, r.webhooksAnswered(),
+                    r.emailBesideSlowWebhook().perSecond() / r.email().perSecond(),
+                    LocalDate.now(), messages, r.email().perSecond(), r.emailBesideSlowWebhook().perSecond(),
+                    r.emailBesideSlowWebhook().perSecond() / r.email().perSecond());
             return 0;
         }
     }
