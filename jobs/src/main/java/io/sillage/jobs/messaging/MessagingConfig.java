@@ -8,7 +8,6 @@ import io.sillage.lakehouse.messaging.Template;
 import io.sillage.lakehouse.messaging.Templates;
 import io.sillage.lakehouse.messaging.connector.ConnectorConfig;
 import io.sillage.lakehouse.messaging.connector.ConnectorConfigs;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -131,36 +130,17 @@ final class MessagingConfig {
         catch (Exception e) {
             return "its configuration does not validate";
         }
-        Template.Channel expected = switch (update.id) {
-            case "email" -> Template.Channel.EMAIL;
-            case "sms" -> Template.Channel.SMS;
-            case "web_push" -> Template.Channel.PUSH;
-            case "webhook" -> Template.Channel.WEBHOOK;
-            default -> null;
-        };
+        Template.Channel expected = ConnectorConfigs.CHANNELS.get(update.id);
         if (expected == null) {
             return "no connector type sends channel '" + update.id + "' (email, sms, web_push or webhook)";
         }
         if (config.channel() != expected) {
             return "a " + config.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " connector cannot send " + update.id;
         }
-        if (expected == Template.Channel.WEBHOOK && !httpUrl(update.url)) {
+        if (expected == Template.Channel.WEBHOOK && !ConnectorConfigs.isHttpUrl(update.url)) {
             return "a webhook connector needs the http(s) 'url' messages are posted to";
         }
         return null;
     }
 
-    private static boolean httpUrl(String url) {
-        if (url == null) {
-            return false;
-        }
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        }
-        catch (Exception e) {
-            return false;
-        }
-    }
 }

@@ -13,13 +13,11 @@ import io.sillage.lakehouse.messaging.connector.ConnectorConfig;
 import io.sillage.lakehouse.messaging.connector.ConnectorConfigs;
 import io.sillage.lakehouse.messaging.connector.DeliveryResult;
 import io.sillage.lakehouse.messaging.connector.OutboundMessage;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,11 +28,7 @@ import java.util.Optional;
  */
 public class ConnectorService {
     /** The connector channels, and the template channel each sends. */
-    public static final Map<String, Template.Channel> CHANNELS = Map.of(
-            "email", Template.Channel.EMAIL,
-            "sms", Template.Channel.SMS,
-            "web_push", Template.Channel.PUSH,
-            "webhook", Template.Channel.WEBHOOK);
+    public static final Map<String, Template.Channel> CHANNELS = ConnectorConfigs.CHANNELS;
 
     private final ConnectorStore store;
     private final MessagingPublisher publisher;
@@ -75,7 +69,7 @@ public class ConnectorService {
         }
         JsonNode url = body.get("url");
         String urlText = url == null || url.isNull() ? null : url.asText();
-        if (sends == Template.Channel.WEBHOOK && !httpUrl(urlText)) {
+        if (sends == Template.Channel.WEBHOOK && !ConnectorConfigs.isHttpUrl(urlText)) {
             problems.add(new DefinitionProblem("url", "is required for a webhook connector: the http(s) URL messages are posted to"));
         }
         if (sends != Template.Channel.WEBHOOK && urlText != null) {
@@ -150,19 +144,6 @@ public class ConnectorService {
         return json;
     }
 
-    private static boolean httpUrl(String url) {
-        if (url == null) {
-            return false;
-        }
-        try {
-            URI uri = new URI(url);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        }
-        catch (Exception e) {
-            return false;
-        }
-    }
 
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);

@@ -18,15 +18,12 @@ import io.sillage.lakehouse.event.SegmentEvents;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The automations API ({@code /api/v1/automations/...}) and its recipes, authenticated and scoped like the
  * profile API: another project's automation is a 404, like one that does not exist or was deleted.
  */
 public class AutomationHandlers {
-    private static final Logger LOG = LoggerFactory.getLogger(AutomationHandlers.class);
     private static final int MAX_DEFINITION_BYTES = 256 * 1024;
 
     private final ProjectStore projects;
@@ -152,9 +149,7 @@ public class AutomationHandlers {
             throw ProblemException.invalidDefinition(ProblemType.INVALID_DEFINITION, e.problems());
         }
         catch (PublishException e) {
-            LOG.warn("Automation change rolled back: {}", e.getMessage());
-            throw new ProblemException(ProblemType.UNAVAILABLE,
-                    "the change was not confirmed by Kafka, so nothing was changed: retry the request later", Map.of(), Optional.of(5));
+            throw ProblemException.notPublished(e);
         }
     }
 }

@@ -13,8 +13,6 @@ import io.sillage.lakehouse.automation.InvalidDefinitionException;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The connectors API ({@code /api/v1/connectors/{channel}}, channel {@code email}, {@code sms}, {@code web_push} or
@@ -22,7 +20,6 @@ import org.slf4j.LoggerFactory;
  * them as {@code ********}, and no log line holds a configuration.
  */
 public class ConnectorHandlers {
-    private static final Logger LOG = LoggerFactory.getLogger(ConnectorHandlers.class);
     private static final int MAX_CONNECTOR_BYTES = 64 * 1024;
 
     private final ProjectStore projects;
@@ -61,7 +58,7 @@ public class ConnectorHandlers {
             throw ProblemException.invalidDefinition(ProblemType.INVALID_CONNECTOR, e.problems());
         }
         catch (PublishException e) {
-            throw unavailable(e);
+            throw ProblemException.notPublished(e);
         }
         ctx.status(connector.version() == 1 ? 201 : 200).json(ConnectorService.view(connector));
     }
@@ -75,7 +72,7 @@ public class ConnectorHandlers {
             deleted = connectors.delete(projectId, channel);
         }
         catch (PublishException e) {
-            throw unavailable(e);
+            throw ProblemException.notPublished(e);
         }
         if (!deleted) {
             throw notFound();
@@ -91,11 +88,6 @@ public class ConnectorHandlers {
         return channel;
     }
 
-    static ProblemException unavailable(PublishException e) {
-        LOG.warn("Messaging change rolled back: {}", e.getMessage());
-        return new ProblemException(ProblemType.UNAVAILABLE,
-                "the change was not confirmed by Kafka, so nothing was changed: retry the request later", Map.of(), Optional.of(5));
-    }
 
     private static ProblemException notFound() {
         return new ProblemException(ProblemType.NOT_FOUND, "this project has no connector for this channel");

@@ -2,18 +2,23 @@ package io.sillage.api.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.sillage.api.kafka.PublishException;
 import io.sillage.lakehouse.automation.DefinitionProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An error answered as RFC 9457 problem+json. Thrown by handlers and services; rendered in one place
  * ({@link SillageApp}).
  */
 public class ProblemException extends RuntimeException {
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemException.class);
+
     private final ProblemType type;
     private final String detail;
     private final Map<String, Object> extensions;
@@ -29,6 +34,13 @@ public class ProblemException extends RuntimeException {
         this.detail = requireNonNull(detail, "detail is null");
         this.extensions = new LinkedHashMap<>(extensions);
         this.retryAfterSeconds = requireNonNull(retryAfterSeconds, "retryAfterSeconds is null");
+    }
+
+    /** A definition change Kafka did not confirm, and so rolled back: 503 with Retry-After. */
+    public static ProblemException notPublished(PublishException e) {
+        LOG.warn("Change rolled back: {}", e.getMessage());
+        return new ProblemException(ProblemType.UNAVAILABLE,
+                "the change was not confirmed by Kafka, so nothing was changed: retry the request later", Map.of(), Optional.of(5));
     }
 
     /**

@@ -323,7 +323,7 @@ public class TemplateHandlers {
             throw new ProblemException(ProblemType.CONFLICT, e.getMessage(), Map.of("field", "name"), Optional.empty());
         }
         catch (PublishException e) {
-            throw ConnectorHandlers.unavailable(e);
+            throw ProblemException.notPublished(e);
         }
     }
 }

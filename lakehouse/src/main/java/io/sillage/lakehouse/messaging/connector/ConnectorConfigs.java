@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zerodeplibs.webpush.key.PublicKeySources;
 import io.sillage.lakehouse.automation.DefinitionProblem;
 import io.sillage.lakehouse.automation.InvalidDefinitionException;
+import io.sillage.lakehouse.messaging.Template.Channel;
 import io.sillage.lakehouse.settings.Durations;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
@@ -39,6 +40,12 @@ public final class ConnectorConfigs {
     private static final Pattern SENDER = Pattern.compile("\\+[1-9][0-9]{1,14}|MG[0-9a-fA-F]{32}");
     private static final Duration MAX_PUSH_TTL = Duration.ofDays(28);
 
+    /** The channels a project has connectors for, and the template channel each sends ({@code web_push} sends push templates). */
+    public static final Map<String, Channel> CHANNELS = Map.of(
+            "email", Channel.EMAIL,
+            "sms", Channel.SMS,
+            "web_push", Channel.PUSH,
+            "webhook", Channel.WEBHOOK);
     /** Where each type keeps its secrets: the fields {@link #redacted} masks. */
     private static final Map<String, List<String>> SECRETS = Map.of(
             "smtp", List.of("/password", "/dkim/privateKey"),
@@ -61,6 +68,21 @@ public final class ConnectorConfigs {
             throw new InvalidDefinitionException(parser.problems);
         }
         return config;
+    }
+
+    /** Whether {@code url} is an absolute http(s) URL with a host: where a webhook connector may post. */
+    public static boolean isHttpUrl(String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+        }
+        catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     /** A copy of a configuration with every secret present replaced by {@link #REDACTED}: what may be shown or returned. */
