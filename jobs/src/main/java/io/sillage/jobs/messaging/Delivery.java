@@ -151,6 +151,16 @@ public class Delivery {
         return copy;
     }
 
+    /** A copy for a status row: without the connector configuration, the rendering inputs, the rendered texts and headers. */
+    public Delivery withoutContent() {
+        Delivery copy = withoutConnector();
+        copy.profile = null;
+        copy.eventProperties = null;
+        copy.parts = null;
+        copy.headers = null;
+        return copy;
+    }
+
     public Delivery copy() {
         Delivery copy = new Delivery();
         copy.messageId = messageId;

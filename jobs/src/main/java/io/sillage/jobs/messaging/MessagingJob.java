@@ -186,7 +186,8 @@ public final class MessagingJob {
         SingleOutputStreamOperator<SendResult> results = AsyncDataStream
                 .unorderedWait(routed,
                         new SendFunction(sendLog, sendTimeout.toMillis(), integer(settings, "messaging.connector-concurrency", 8),
-                                settings.duration("messaging.busy-delay", Duration.ofSeconds(1)).toMillis()),
+                                integer(settings, "messaging.connector-queue", 56), settings.duration("messaging.busy-delay", Duration.ofSeconds(1)).toMillis(),
+                                settings.duration("messaging.lane-wait", Duration.ofSeconds(10)).toMillis()),
                         sendTimeout.toMillis(), TimeUnit.MILLISECONDS, integer(settings, "messaging.send-capacity", 200))
                 .name("send").uid("messaging-send");
         SingleOutputStreamOperator<Message> outcomes = results

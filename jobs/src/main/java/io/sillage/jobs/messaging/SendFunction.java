@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -33,10 +32,14 @@ import org.slf4j.LoggerFactory;
  * The send, as Flink async I/O ({@code AsyncDataStream.unorderedWait}): one attempt per element, never waiting on
  * the operator thread. Per project and channel, a <em>lane</em>: the connector opened from the configuration the
  * message was routed with (one instance per configuration version), its rate limiter, its retry policy, and its own
- * threads with at most {@code concurrency} attempts in flight. A message whose lane is full or rate limited is not
- * queued behind it: it comes back at once as {@link SendResult#DEFERRED} and waits in keyed state
- * ({@link DeliveryOutcomes}), so a slow or failing provider fills its own lane, never the operator's capacity, and
- * the other connectors keep sending.
+ * {@code concurrency} threads, in front of which attempts wait. A lane takes an attempt when it would start within
+ * {@code laneWait}, judging by how long the lane's recent attempts took ({@link #admits}); otherwise the message comes
+ * back at once as {@link SendResult#DEFERRED} and waits in keyed state ({@link DeliveryOutcomes}) for
+ * {@code busyDelay}. So a fast connector
+ * may fill the operator's capacity (the operator then applies backpressure), while a slow or failing provider holds
+ * a few of its slots, never its whole capacity, and the other connectors keep sending. An attempt that waited in
+ * its lane for half the send timeout is deferred the same way instead of being started late; one whose rate limit
+ * has no permit waits on its lane's thread when the permit comes within {@code busyDelay}, and is deferred otherwise.
  *
  * <p>An attempt: claim it in the {@link SendLog} (a message already sent or failed is not sent again; one whose
  * previous attempt may still be running waits), call the connector, record the answer in the log, and report it:
@@ -51,7 +54,9 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
     private final SendLog.Factory sendLogs;
     private final long sendTimeoutMillis;
     private final int concurrency;
+    private final int queue;
     private final long busyDelayMillis;
+    private final long laneWaitMillis;
 
     private transient SendLog log;
     /** By project and channel; used on the operator thread only. */
@@ -62,13 +67,22 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
      * @param sendTimeoutMillis the longest an attempt takes (the async operator's timeout too); a send log row
      *                          {@code pending} for longer belongs to an attempt whose outcome is unknown
      * @param concurrency       attempts in flight per connector
-     * @param busyDelayMillis   how long a message waits when its connector has {@code concurrency} attempts in flight
+     * @param queue             attempts waiting in a connector's lane for one of its threads, before the lane has
+     *                          timed any attempt
+     * @param busyDelayMillis   how long a message its lane does not take is deferred, and the longest a lane's thread
+     *                          waits for a rate-limit permit
+     * @param laneWaitMillis    the longest an attempt is expected to wait in its lane for a thread
      */
-    public SendFunction(SendLog.Factory sendLogs, long sendTimeoutMillis, int concurrency, long busyDelayMillis) {
+    public SendFunction(SendLog.Factory sendLogs, long sendTimeoutMillis, int concurrency, int queue, long busyDelayMillis, long laneWaitMillis) {
+        if (concurrency < 1 || queue < 0) {
+            throw new IllegalArgumentException("a connector needs at least one attempt in flight and a queue of 0 or more");
+        }
         this.sendLogs = sendLogs;
         this.sendTimeoutMillis = sendTimeoutMillis;
         this.concurrency = concurrency;
+        this.queue = queue;
         this.busyDelayMillis = busyDelayMillis;
+        this.laneWaitMillis = laneWaitMillis;
     }
 
     @Override
@@ -90,18 +104,12 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             result.complete(List.of(SendResult.of(delivery, SendResult.FAILED, "the " + delivery.channel + " connector configuration does not validate", now)));
             return;
         }
-        if (!lane.permits.tryAcquire()) {
-            result.complete(List.of(SendResult.of(delivery, SendResult.DEFERRED, "connector busy", now).notBefore(now + busyDelayMillis)));
+        if (!lane.admit(laneWaitMillis)) {
+            result.complete(List.of(busy(delivery, now)));
             return;
         }
-        Duration wait = lane.limiter.tryAcquire();
-        if (!wait.isZero()) {
-            lane.permits.release();
-            result.complete(List.of(SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis()))));
-            return;
-        }
-        CompletableFuture.supplyAsync(() -> attempt(delivery, lane), lane.executor).whenComplete((outcome, failure) -> {
-            lane.permits.release();
+        CompletableFuture.supplyAsync(() -> paced(delivery, lane, now), lane.executor).whenComplete((outcome, failure) -> {
+            lane.inLane.decrementAndGet();
             if (outcome != null) {
                 result.complete(List.of(outcome));
             }
@@ -126,6 +134,36 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             }
         }
         return metadata;
+    }
+
+    private SendResult busy(Delivery delivery, long now) {
+        return SendResult.of(delivery, SendResult.DEFERRED, "connector busy", now).notBefore(now + busyDelayMillis);
+    }
+
+    /** On the lane's threads: an attempt that did not wait too long in the lane, with a rate-limit permit. */
+    private SendResult paced(Delivery delivery, Lane lane, long queuedAtMillis) {
+        long started = System.nanoTime();
+        long now = System.currentTimeMillis();
+        if (now - queuedAtMillis > sendTimeoutMillis / 2) {
+            return busy(delivery, now);
+        }
+        for (Duration wait = lane.limiter.tryAcquire(); !wait.isZero(); wait = lane.limiter.tryAcquire()) {
+            if (wait.toMillis() > busyDelayMillis) {
+                now = System.currentTimeMillis();
+                return SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis()));
+            }
+            try {
+                Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                now = System.currentTimeMillis();
+                return SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis()));
+            }
+        }
+        SendResult outcome = attempt(delivery, lane);
+        lane.took(System.nanoTime() - started); // the rate limit's pace included
+        return outcome;
     }
 
     /** One attempt, on the lane's threads. */
@@ -218,7 +256,7 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             return current;
         }
         ConnectorConfig config = ConnectorConfigs.parse(JSON.readTree(delivery.connector));
-        Lane lane = new Lane(delivery.channel, delivery.connectorVersion, config, concurrency);
+        Lane lane = new Lane(delivery.channel, delivery.connectorVersion, config, concurrency, queue);
         lanes.put(key, lane);
         if (current != null) {
             retired.add(current);
@@ -247,23 +285,48 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         }
     }
 
+    /**
+     * Whether a lane takes one more attempt: while it has a free thread, always; otherwise when the attempt would
+     * start within {@code maxWaitNanos}, judging by the lane's recent attempt time; before the lane has one, when
+     * fewer than {@code queue} attempts wait. So a fast connector queues as much as the operator's capacity holds
+     * (and the operator applies backpressure), while a slow one holds a few of its slots and defers the rest.
+     *
+     * @param inLane             attempts in the lane, running or waiting
+     * @param attemptNanos       the lane's recent attempt time, 0 before its first attempt
+     */
+    static boolean admits(int inLane, int concurrency, int queue, long attemptNanos, long maxWaitNanos) {
+        if (inLane < concurrency) {
+            return true;
+        }
+        int waiting = inLane - concurrency + 1;
+        if (attemptNanos == 0) {
+            return waiting <= queue;
+        }
+        long rounds = (waiting + concurrency - 1) / concurrency; // its threads may all have just started
+        return rounds * attemptNanos <= maxWaitNanos;
+    }
+
     /** One connector and what paces it. */
     private static final class Lane {
         final int version;
         final Connector connector;
         final RateLimiter limiter;
         final RetryPolicy retry;
-        final Semaphore permits;
+        /** Attempts in the lane, running or waiting for a thread. */
+        final AtomicInteger inLane = new AtomicInteger();
         final ExecutorService executor;
         private final int concurrency;
+        private final int queue;
+        /** Moving average of the time an attempt takes (nanos), 0 before the first. */
+        private volatile long attemptNanos;
 
-        Lane(String channel, int version, ConnectorConfig config, int concurrency) {
+        Lane(String channel, int version, ConnectorConfig config, int concurrency, int queue) {
             this.version = version;
             this.connector = config.open();
             this.limiter = new RateLimiter(config.delivery().rateLimit());
             this.retry = config.delivery().retry();
-            this.permits = new Semaphore(concurrency);
             this.concurrency = concurrency;
+            this.queue = queue;
             AtomicInteger threads = new AtomicInteger();
             this.executor = Executors.newFixedThreadPool(concurrency, runnable -> {
                 Thread thread = new Thread(runnable, "sillage-send-" + channel + "-v" + version + "-" + threads.incrementAndGet());
@@ -272,8 +335,23 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             });
         }
 
+        /** On the operator thread: takes the attempt into the lane, or not (see {@link #admits}). */
+        boolean admit(long maxWaitMillis) {
+            if (!admits(inLane.get(), concurrency, queue, attemptNanos, maxWaitMillis * 1_000_000)) {
+                return false;
+            }
+            inLane.incrementAndGet();
+            return true;
+        }
+
+        /** On the lane's threads: one more attempt time, weighing a fifth in the average. */
+        synchronized void took(long nanos) {
+            long previous = attemptNanos;
+            attemptNanos = previous == 0 ? Math.max(1, nanos) : Math.max(1, previous + (nanos - previous) / 5);
+        }
+
         boolean idle() {
-            return permits.availablePermits() == concurrency;
+            return inLane.get() == 0;
         }
 
         void close() {

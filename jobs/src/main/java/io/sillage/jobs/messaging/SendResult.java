@@ -2,7 +2,8 @@ package io.sillage.jobs.messaging;
 
 /**
  * What came of handing a {@link Delivery} to its connector, as the send stage reports it to the outcome stage. A
- * Flink POJO. {@link #delivery} is stripped of its connector configuration.
+ * Flink POJO. {@link #delivery} is stripped of its connector configuration; after an outcome that ends the message
+ * (sent, failed) also of its rendered texts and headers, which only a later attempt or a dead letter needs.
  */
 public class SendResult {
     /** The provider accepted it ({@link #reason} is {@code unknown_resent} when an earlier attempt's fate was unknown). */
@@ -31,7 +32,10 @@ public class SendResult {
 
     public static SendResult of(Delivery delivery, String outcome, String reason, long completedAtMillis) {
         SendResult result = new SendResult();
-        result.delivery = delivery.withoutConnector();
+        result.delivery = switch (outcome) {
+            case SENT, ALREADY_SENT, FAILED, ALREADY_FAILED -> delivery.withoutContent();
+            default -> delivery.withoutConnector();
+        };
         result.outcome = outcome;
         result.reason = reason;
         result.completedAtMillis = completedAtMillis;

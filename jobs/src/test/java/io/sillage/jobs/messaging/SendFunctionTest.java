@@ -133,7 +133,7 @@ class SendFunctionTest {
         long claimedAt = System.currentTimeMillis() - 1_000;
         InMemorySendLog.SHARED.put(recent, SendLog.Status.PENDING, 1, claimedAt);
 
-        List<SendResult> waiting = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 2, 1_000), loop.route(recent));
+        List<SendResult> waiting = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 2, 0, 1_000, 1_000), loop.route(recent));
         assertThat(waiting).singleElement().satisfies(result -> {
             assertThat(result.outcome).isEqualTo(SendResult.DEFERRED);
             assertThat(result.notBeforeMillis).as("when the earlier attempt cannot be running any more").isEqualTo(claimedAt + SEND_TIMEOUT);
@@ -158,8 +158,8 @@ class SendFunctionTest {
         }
         deliveries.add(routed(hook("fast"), fast.url(), "fast-project"));
 
-        // one attempt in flight per connector: the slow connector's other messages wait in state, not in the operator
-        List<SendResult> results = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 1, 1_000), deliveries.toArray(Delivery[]::new));
+        // one attempt in flight per connector and no queue: the slow connector's other messages wait in state, not in the operator
+        List<SendResult> results = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 1, 0, 1_000, 1_000), deliveries.toArray(Delivery[]::new));
 
         assertThat(results).extracting(result -> result.delivery.idempotencyKey + " " + result.outcome).containsExactlyInAnyOrder(
                 "slow1 sent", "slow2 deferred", "slow3 deferred", "fast sent");
@@ -171,6 +171,72 @@ class SendFunctionTest {
                 .allSatisfy(result -> assertThat(result.reason).isEqualTo("connector busy"));
         assertThat(fast.received()).hasSize(1);
         assertThat(slow.received()).hasSize(1);
+    }
+
+    @Test
+    void messagesWaitInTheirConnectorsLaneUpToItsQueueAndTheRestIsDeferred() throws Exception {
+        WebhookReceiver slow = receiver(n -> 200, Duration.ofMillis(300));
+        WebhookReceiver fast = receiver(n -> 200, Duration.ZERO);
+        List<Delivery> deliveries = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            deliveries.add(routed(hook("slow" + i), slow.url(), "slow-project"));
+        }
+        for (int i = 1; i <= 3; i++) {
+            deliveries.add(routed(hook("fast" + i), fast.url(), "fast-project"));
+        }
+
+        // one thread and two places in the queue per connector: three slow messages are sent one after the other
+        List<SendResult> results = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 1, 2, 1_000, 1_000), deliveries.toArray(Delivery[]::new));
+
+        assertThat(results).extracting(result -> result.delivery.idempotencyKey + " " + result.outcome).containsExactlyInAnyOrder(
+                "slow1 sent", "slow2 sent", "slow3 sent", "slow4 deferred", "fast1 sent", "fast2 sent", "fast3 sent");
+        assertThat(slow.received()).extracting(WebhookReceiver.Received::id).containsExactly(
+                deliveries.get(0).messageId, deliveries.get(1).messageId, deliveries.get(2).messageId);
+        long lastFast = results.stream().filter(result -> result.delivery.idempotencyKey.startsWith("fast")).mapToLong(result -> result.completedAtMillis).max().orElseThrow();
+        long lastSlow = results.stream().filter(result -> result.delivery.idempotencyKey.startsWith("slow")).mapToLong(result -> result.completedAtMillis).max().orElseThrow();
+        assertThat(lastSlow - lastFast).as("the fast connector's messages do not wait behind the slow one's queue").isGreaterThan(500);
+    }
+
+    @Test
+    void aLaneTakesWhatItWouldStartWithinTheBusyDelayJudgingByItsRecentAttempts() {
+        long ms = 1_000_000;
+        // a free thread: always
+        assertThat(SendFunction.admits(7, 8, 0, 5_000 * ms, 1_000 * ms)).isTrue();
+        // before the lane has timed an attempt: up to the queue
+        assertThat(SendFunction.admits(8 + 55, 8, 56, 0, 1_000 * ms)).isTrue();
+        assertThat(SendFunction.admits(8 + 56, 8, 56, 0, 1_000 * ms)).isFalse();
+        // 2 ms attempts on 8 threads: 4,000 waiting start within a second
+        assertThat(SendFunction.admits(8 + 3_999, 8, 56, 2 * ms, 1_000 * ms)).isTrue();
+        assertThat(SendFunction.admits(8 + 4_000, 8, 56, 2 * ms, 1_000 * ms)).isFalse();
+        // 2 s attempts: the first one waiting would already start too late
+        assertThat(SendFunction.admits(8, 8, 56, 2_000 * ms, 1_000 * ms)).isFalse();
+    }
+
+    @Test
+    void anAttemptWithoutARateLimitPermitWaitsOnItsLaneWhenThePermitIsNearAndIsDeferredOtherwise() throws Exception {
+        WebhookReceiver receiver = receiver(n -> 200, Duration.ZERO);
+
+        // a permit every 400 ms; the lane's thread waits up to the busy delay for one
+        List<SendResult> waited = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 1, 2, 500, 500), limited("waits", receiver));
+        assertThat(waited).extracting(result -> result.outcome).containsExactly("sent", "sent", "sent");
+        assertThat(waited.get(2).completedAtMillis - waited.get(0).completedAtMillis).isGreaterThanOrEqualTo(700);
+
+        List<SendResult> deferred = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 1, 2, 300, 300), limited("deferred", receiver));
+        assertThat(deferred).extracting(result -> result.delivery.idempotencyKey + " " + result.outcome + " " + result.reason).containsExactlyInAnyOrder(
+                "deferred1 sent null", "deferred2 deferred rate limited", "deferred3 deferred rate limited");
+        assertThat(deferred).filteredOn(result -> result.outcome.equals(SendResult.DEFERRED))
+                .allSatisfy(result -> assertThat(result.notBeforeMillis - result.completedAtMillis).isBetween(1L, 400L));
+        assertThat(receiver.received()).hasSize(4);
+    }
+
+    /** Three webhooks through a connector allowing one message every 400 ms. */
+    private static Delivery[] limited(String prefix, WebhookReceiver receiver) {
+        Delivery[] deliveries = new Delivery[3];
+        for (int i = 0; i < 3; i++) {
+            deliveries[i] = routed(hook(prefix + (i + 1)), receiver.url(), prefix + "-project");
+            deliveries[i].connector = webhookConfig(1, "5s").replace("{\"type\"", "{\"rateLimit\": {\"permits\": 1, \"per\": \"400ms\"}, \"type\"");
+        }
+        return deliveries;
     }
 
     private WebhookReceiver receiver(java.util.function.IntUnaryOperator status, Duration delay) {
@@ -243,7 +309,7 @@ class SendFunctionTest {
             outcomes.getOutput().clear();
             Delivery next = delivery;
             for (int round = 0; round < 10; round++) {
-                SendResult result = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 2, 1_000), route(next)).get(0);
+                SendResult result = send(new SendFunction(InMemorySendLog.factory(), SEND_TIMEOUT, 2, 0, 1_000, 1_000), route(next)).get(0);
                 outcomes.processElement(new StreamRecord<>(result));
                 int before = retried.size();
                 if (result.notBeforeMillis > 0) {

@@ -27,9 +27,9 @@ public final class CompiledTemplate {
     private static final Pattern LINE_BREAKS = Pattern.compile("\\s*[\\r\\n]+\\s*");
 
     private final Template template;
-    private final Map<String, liqp.Template> parts;
+    private final Map<String, Liquid.Compiled> parts;
 
-    private CompiledTemplate(Template template, Map<String, liqp.Template> parts) {
+    private CompiledTemplate(Template template, Map<String, Liquid.Compiled> parts) {
         this.template = template;
         this.parts = parts;
     }
@@ -37,7 +37,7 @@ public final class CompiledTemplate {
     /** @throws InvalidDefinitionException when a part does not compile (never for a template from {@link Templates#parse}) */
     public static CompiledTemplate compile(Template template) {
         requireNonNull(template, "template is null");
-        Map<String, liqp.Template> parts = new LinkedHashMap<>();
+        Map<String, Liquid.Compiled> parts = new LinkedHashMap<>();
         List<DefinitionProblem> problems = new ArrayList<>();
         template.parts().forEach((field, source) -> {
             try {
@@ -60,7 +60,7 @@ public final class CompiledTemplate {
     /** Renders every part for one person, or fails as a whole at the first part that fails. */
     public Rendering render(Personalization personalization, Snippets snippets) {
         Map<String, String> rendered = new LinkedHashMap<>();
-        for (Map.Entry<String, liqp.Template> part : parts.entrySet()) {
+        for (Map.Entry<String, Liquid.Compiled> part : parts.entrySet()) {
             String field = part.getKey();
             String text;
             try {

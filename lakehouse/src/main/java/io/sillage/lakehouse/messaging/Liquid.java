@@ -28,12 +28,15 @@ import liquid.parser.v4.LiquidParser;
  * keep one template from exhausting a sender.
  *
  * <p>Escaping: liqp has no autoescape, so {@link #compile} adds a last filter to every output ({@code {{ }}}) of
- * the parse tree, which liqp turns into nodes at every render: personalized values are escaped, the template's
- * own markup is not, and error positions stay those of the source. The escape leaves entities alone (like
- * {@code escape_once}), so {@code | escape} in a template is not escaped twice; {@code | raw} opts out.
+ * the parse tree: personalized values are escaped, the template's own markup is not, and error positions stay those
+ * of the source. The escape leaves entities alone (like {@code escape_once}), so {@code | escape} in a template is
+ * not escaped twice; {@code | raw} opts out.
  *
- * <p>A compiled liqp template keeps the context of its last render in a field, so two threads rendering it at
- * once could swap their variables: {@link #render} holds the template's lock while rendering.
+ * <p>liqp's own render turns the parse tree into a tree of nodes at every call (most of a render's time, for a
+ * realistic email) and keeps its last context in a field of the template. {@link #compile} builds the node tree
+ * once, and {@link #render} renders it in a context of its own, as liqp's render does after building it. The
+ * nodes keep no state between renders (loop and cycle state lives in the context), so a compiled template is
+ * rendered by several threads at once.
  */
 final class Liquid {
     /** Loop iterations of one render. */
@@ -79,12 +82,15 @@ final class Liquid {
 
     private Liquid() {}
 
+    /** A compiled template: liqp's template, and the node tree it renders. */
+    record Compiled(liqp.Template template, LNode root) {}
+
     /**
-     * Parses {@code source} and checks that every tag and filter exists.
+     * Parses {@code source}, checks that every tag and filter exists, and builds the nodes to render.
      *
      * @throws SyntaxException whose message says where ({@code line 3, column 12: ...}, both from 1)
      */
-    static liqp.Template compile(String source, Escaping escaping) {
+    static Compiled compile(String source, Escaping escaping) {
         liqp.Template template;
         try {
             template = PARSER.parse(source);
@@ -98,17 +104,16 @@ final class Liquid {
             }
             throw new SyntaxException("line " + e.line + ", column " + (e.charPositionInLine + 1) + ": " + what);
         }
+        if (escaping.filter != null) {
+            escapeOutputs(template.getParseTree(), escaping.filter.name);
+        }
         try {
-            // liqp looks filters up when it turns the parse tree into nodes, at render: do it once now
-            new NodeVisitor(PARSER.insertions, PARSER.filters, PARSER.liquidStyleInclude).visit(template.getParseTree());
+            // filters are looked up as the parse tree turns into nodes
+            return new Compiled(template, (LNode) new NodeVisitor(PARSER.insertions, PARSER.filters, PARSER.liquidStyleInclude).visit(template.getParseTree()));
         }
         catch (RuntimeException e) {
             throw new SyntaxException(position(e.getMessage()).replace("no filter available named: |", "unknown filter "));
         }
-        if (escaping.filter != null) {
-            escapeOutputs(template.getParseTree(), escaping.filter.name);
-        }
-        return template;
     }
 
     /**
@@ -117,17 +122,21 @@ final class Liquid {
      *
      * @throws RenderException saying what went wrong, and where when liqp tells
      */
-    static String render(liqp.Template template, Map<String, Object> variables, Snippets snippets, Escaping escaping) {
-        TemplateContext root = new TemplateContext(template, PARSER, new HashMap<>());
+    static String render(Compiled compiled, Map<String, Object> variables, Snippets snippets, Escaping escaping) {
+        TemplateContext root = new TemplateContext(compiled.template(), PARSER, new HashMap<>());
         root.getEnvironmentMap().put(SCOPE, new Scope(snippets, escaping));
         try {
-            synchronized (template) {
-                return String.valueOf(template.renderToObjectUnguarded(new HashMap<>(variables), root, true));
-            }
+            return String.valueOf(render(compiled, root, variables));
         }
         catch (RuntimeException e) {
             throw new RenderException(reason(e));
         }
+    }
+
+    /** What liqp's {@code renderToObjectUnguarded(variables, parent, ...)} does once it has the nodes. */
+    private static Object render(Compiled compiled, TemplateContext parent, Map<String, Object> variables) {
+        TemplateContext context = parent.newChildContext(PARSER.evaluate(PARSER.mapper, new HashMap<>(variables)));
+        return PARSER.getRenderTransformer().transformObject(context, compiled.root().render(context));
     }
 
     /** What went wrong in a render, in the marketer's terms. */
@@ -268,7 +277,7 @@ final class Liquid {
         public Object render(TemplateContext context, LNode... nodes) {
             String name = asString(nodes[0].render(context), context);
             Scope scope = (Scope) context.getEnvironmentMap().get(SCOPE);
-            liqp.Template snippet = scope.snippets.template(name, scope.escaping);
+            Compiled snippet = scope.snippets.template(name, scope.escaping);
             if (scope.depth >= MAX_INCLUDE_DEPTH) {
                 throw new RenderException("snippets include snippets more than " + MAX_INCLUDE_DEPTH + " deep (does '" + name + "' include itself?)");
             }
@@ -277,9 +286,7 @@ final class Liquid {
             }
             scope.depth++;
             try {
-                synchronized (snippet) {
-                    return snippet.renderToObjectUnguarded(new HashMap<>(), context, true);
-                }
+                return Liquid.render(snippet, context, Map.of());
             }
             catch (RuntimeException e) {
                 throw new RenderException("in snippet '" + name + "': " + reason(e));

@@ -28,14 +28,14 @@ public final class Snippets {
     }
 
     /** A snippet's template per escaping, or why it does not compile. */
-    private record Compiled(Map<Liquid.Escaping, liqp.Template> variants, String problem) {}
+    private record Compiled(Map<Liquid.Escaping, Liquid.Compiled> variants, String problem) {}
 
     /** Compiles the snippets of a project, by name. */
     public static Snippets of(Map<String, String> sources) {
         Map<String, Compiled> compiled = new HashMap<>();
         sources.forEach((name, source) -> {
             try {
-                Map<Liquid.Escaping, liqp.Template> variants = new EnumMap<>(Liquid.Escaping.class);
+                Map<Liquid.Escaping, Liquid.Compiled> variants = new EnumMap<>(Liquid.Escaping.class);
                 for (Liquid.Escaping escaping : Liquid.Escaping.values()) {
                     variants.put(escaping, Liquid.compile(source, escaping));
                 }
@@ -75,7 +75,7 @@ public final class Snippets {
     }
 
     /** @throws Liquid.RenderException when there is no such snippet or it does not compile */
-    liqp.Template template(String name, Liquid.Escaping escaping) {
+    Liquid.Compiled template(String name, Liquid.Escaping escaping) {
         Compiled snippet = compiled.get(name);
         if (snippet == null) {
             throw new Liquid.RenderException("no snippet is named '" + name + "' in this project");

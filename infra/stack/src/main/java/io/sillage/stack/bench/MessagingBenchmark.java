@@ -3,8 +3,6 @@ package io.sillage.stack.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.sun.net.httpserver.HttpServer;
 import io.sillage.api.projects.ProjectCredentials;
 import io.sillage.stack.Stack;
@@ -29,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The messaging benchmark ({@code ./cdp bench messaging}), against the running stack, in a fresh project whose
- * email connector is SMTP to a GreenMail server and whose webhook connector posts to an HTTP server, both started
+ * email connector is SMTP to an {@link SmtpSink} and whose webhook connector posts to an HTTP server, both started
  * in this JVM on loopback. Activation requests (transactional, so consent and pressure caps play no part; one
  * person each) are written straight to {@code cdp.activations}, for people whose Profile View documents are written
  * straight to the serving store; the template is a realistic email (about 6 KB of HTML with a loop over products and
@@ -58,12 +56,13 @@ public final class MessagingBenchmark {
         }
     }
 
-    public record Result(Phase email, Phase emailBesideSlowWebhook, long webhooksAnswered, int templateBytes) {}
+    /** {@code duplicates}: emails the SMTP server took twice (same {@code Message-ID}); the send log must keep it at 0. */
+    public record Result(Phase email, Phase emailBesideSlowWebhook, long webhooksAnswered, int templateBytes, long duplicates) {}
 
     public Result run(int messages, Duration slowDelay) throws Exception {
         String run = Long.toString(System.currentTimeMillis(), 36);
         ProjectCredentials project = stack.createProject("bench-messaging-" + run, null);
-        GreenMail smtp = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        SmtpSink smtp = new SmtpSink();
         AtomicLong webhooks = new AtomicLong();
         long[] delayMillis = {0};
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -84,41 +83,40 @@ public final class MessagingBenchmark {
                 exchange.close();
             }
         });
-        smtp.start();
         receiver.start();
         try (KafkaProducer<byte[], byte[]> producer = Drain.producer(stack.config().kafkaBootstrap())) {
             api("PUT", "/api/v1/connectors/email", project, """
                     {"config":{"type":"smtp","host":"127.0.0.1","port":%d,"tls":"none","from":"bounces@bench.example.com",
-                     "rateLimit":{"permits":1000000,"per":"1s"}}}""".formatted(smtp.getSmtp().getPort()));
+                     "rateLimit":{"permits":1000000,"per":"1s"}}}""".formatted(smtp.port()));
             api("PUT", "/api/v1/connectors/webhook", project, """
                     {"config":{"type":"webhook","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","rateLimit":{"permits":1000000,"per":"1s"}},
                      "url":"http://127.0.0.1:%d/hook"}""".formatted(receiver.getAddress().getPort()));
             String template = emailTemplate();
             api("POST", "/api/v1/templates", project, template);
             api("POST", "/api/v1/templates", project, """
-                    {"name":"Bench hook","channel":"webhook","webhook":{"body":"{\\"person\\": {{ profile.first_name | json }}, \\"n\\": {{ event.n }}}"}}""");
+                    {"name":"Bench hook","channel":"webhook","webhook":{"body":"{\\"person\\": \\"{{ profile.first_name }}\\", \\"n\\": {{ event.n }}}"}}""");
             writeProfiles(project.projectId(), 2 * messages + 1);
 
             // the job learns connectors and templates through Kafka: one probe email, then the phases
             producer.send(request(project.projectId(), run + "-probe", 2L * messages, "email"));
             producer.flush();
-            awaitCount(() -> smtp.getReceivedMessages().length, 1, Duration.ofMinutes(3));
+            awaitCount(() -> smtp.received(), 1, Duration.ofMinutes(3));
 
             Phase email = phase(producer, project.projectId(), run + "-a", 0, messages, 0, smtp, Duration.ofMinutes(30));
             delayMillis[0] = slowDelay.toMillis();
             Phase isolated = phase(producer, project.projectId(), run + "-b", messages, messages, 10, smtp, Duration.ofMinutes(30));
-            return new Result(email, isolated, webhooks.get(), template.getBytes(StandardCharsets.UTF_8).length);
+            return new Result(email, isolated, webhooks.get(), template.getBytes(StandardCharsets.UTF_8).length, smtp.duplicates());
         }
         finally {
             receiver.stop(0);
-            smtp.stop();
+            smtp.close();
         }
     }
 
     /** {@code messages} emails for people from {@code firstPerson}, plus one webhook every {@code webhookEvery} (0: none). */
     private Phase phase(KafkaProducer<byte[], byte[]> producer, String projectId, String prefix, long firstPerson, int messages, int webhookEvery,
-            GreenMail smtp, Duration timeout) throws Exception {
-        int before = smtp.getReceivedMessages().length;
+            SmtpSink smtp, Duration timeout) throws Exception {
+        long before = smtp.received();
         for (int i = 0; i < messages; i++) {
             producer.send(request(projectId, prefix + "-" + i, firstPerson + i, "email"));
             if (webhookEvery > 0 && i % webhookEvery == 0) {
@@ -126,8 +124,8 @@ public final class MessagingBenchmark {
             }
         }
         producer.flush();
-        Instant first = awaitCount(() -> smtp.getReceivedMessages().length - before, 1, timeout);
-        Instant last = awaitCount(() -> smtp.getReceivedMessages().length - before, messages, timeout);
+        Instant first = awaitCount(() -> smtp.received() - before, 1, timeout);
+        Instant last = awaitCount(() -> smtp.received() - before, messages, timeout);
         return new Phase(messages, Duration.between(first, last));
     }
 

@@ -14,7 +14,9 @@ import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
+import java.util.Deque;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
@@ -24,8 +26,9 @@ import org.simplejavamail.utils.mail.dkim.DkimSigner;
 import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
 
 /**
- * Email over SMTP (Angus Mail). One connection, kept open between messages and opened again after a failure;
- * messages go one at a time. A message is {@code multipart/alternative} (text, then HTML) when it has both parts,
+ * Email over SMTP (Angus Mail). Connections are kept open between messages and reused: a caller takes an idle one
+ * (or opens one), sends one message on it and gives it back; a connection that failed is closed. So there are as
+ * many connections as messages sent at once (the lane's threads), and each sends its messages one at a time. A message is {@code multipart/alternative} (text, then HTML) when it has both parts,
  * its {@code Message-ID} is {@code <messageId@sender's domain>} (a resent message has the same), and the extra
  * headers ({@code List-Unsubscribe}, {@code List-Unsubscribe-Post}) are written as given. With DKIM, the message is
  * signed (RSA-SHA256, relaxed/relaxed) over the usual headers and both unsubscribe headers.
@@ -37,8 +40,11 @@ final class SmtpConnector implements Connector {
     private final ConnectorConfig.Smtp config;
     private final Session session;
     private final DkimSigner signer;
-    /** Guarded by this. */
-    private Transport transport;
+    /** A connection idle for longer is checked ({@code NOOP}) before it is used again; a busy one is not. */
+    private static final long CHECK_AFTER_IDLE_NANOS = 5_000_000_000L;
+
+    private final Deque<Pooled> idle = new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
 
     SmtpConnector(ConnectorConfig.Smtp config) {
         this.config = config;
@@ -80,7 +86,7 @@ final class SmtpConnector implements Connector {
     }
 
     @Override
-    public synchronized DeliveryResult send(OutboundMessage message) {
+    public DeliveryResult send(OutboundMessage message) {
         Template.Email email = Mail.content(message);
         DeliveryResult.PermanentFailure invalid = Mail.invalidAddress(message.destination());
         if (invalid != null) {
@@ -95,9 +101,14 @@ final class SmtpConnector implements Connector {
         catch (MessagingException e) {
             return new DeliveryResult.PermanentFailure("the message cannot be written as an email: " + e.getMessage(), false);
         }
+        Pooled pooled = idle.pollFirst();
+        Transport transport = pooled == null ? null : pooled.transport();
         try {
-            if (transport == null || !transport.isConnected()) {
-                disconnect();
+            if (transport != null && System.nanoTime() - pooled.idleSinceNanos() > CHECK_AFTER_IDLE_NANOS && !transport.isConnected()) {
+                close(transport);
+                transport = null;
+            }
+            if (transport == null) {
                 transport = session.getTransport("smtp");
                 if (config.username() != null) {
                     transport.connect(config.username(), config.password().reveal());
@@ -107,11 +118,19 @@ final class SmtpConnector implements Connector {
                 }
             }
             transport.sendMessage(mail, new Address[] {to});
-            return new DeliveryResult.Accepted(mail.getMessageID());
+            String id = mail.getMessageID();
+            idle.addFirst(new Pooled(transport, System.nanoTime()));
+            transport = null;
+            if (closed) {
+                close();
+            }
+            return new DeliveryResult.Accepted(id);
         }
         catch (MessagingException e) {
-            disconnect();
             return failure(e);
+        }
+        finally {
+            close(transport);
         }
     }
 
@@ -185,7 +204,7 @@ final class SmtpConnector implements Connector {
         return code >= 500 ? new DeliveryResult.PermanentFailure(reason, destination) : new DeliveryResult.TemporaryFailure(reason, null);
     }
 
-    private void disconnect() {
+    private static void close(Transport transport) {
         if (transport != null) {
             try {
                 transport.close();
@@ -193,14 +212,18 @@ final class SmtpConnector implements Connector {
             catch (MessagingException e) {
                 // the connection is dropped either way
             }
-            transport = null;
         }
     }
 
     @Override
-    public synchronized void close() {
-        disconnect();
+    public void close() {
+        closed = true;
+        for (Pooled pooled = idle.pollFirst(); pooled != null; pooled = idle.pollFirst()) {
+            close(pooled.transport());
+        }
     }
+
+    private record Pooled(Transport transport, long idleSinceNanos) {}
 
     /** A message whose {@code Message-ID} is the given one, not a random one. */
     private static final class Identified extends MimeMessage {

@@ -15,8 +15,14 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -67,6 +73,45 @@ class SmtpConnectorTest {
         assertThat(parts.getBodyPart(0).getContent()).isEqualTo("Bonjour Jane, panier c-42");
         assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html; charset=UTF-8");
         assertThat(parts.getBodyPart(1).getContent()).isEqualTo("<p>Bonjour Jane, panier c-42 : 89.9 €</p>");
+    }
+
+    @Test
+    void sendsFromSeveralThreadsAtOnceEachMessageWholeAndOnce() throws Exception {
+        int threads = 4;
+        int each = 10;
+        try (Connector connector = connector(smtpPort(), "")) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<List<DeliveryResult>>> sent = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    sent.add(pool.submit(() -> {
+                        List<DeliveryResult> results = new ArrayList<>();
+                        for (int i = 0; i < each; i++) {
+                            String id = "msg_t" + thread + "_" + i;
+                            results.add(connector.send(message(Messages.EMAIL, id, "p" + thread + "." + i + "@example.com", UNSUBSCRIBE)));
+                        }
+                        return results;
+                    }));
+                }
+                for (Future<List<DeliveryResult>> results : sent) {
+                    assertThat(results.get(30, TimeUnit.SECONDS)).allSatisfy(result -> assertThat(result).isInstanceOf(DeliveryResult.Accepted.class));
+                }
+            }
+            finally {
+                pool.shutdownNow();
+            }
+        }
+
+        MimeMessage[] received = GREENMAIL.getReceivedMessages();
+        assertThat(received).hasSize(threads * each);
+        for (MimeMessage mail : received) {
+            String id = mail.getMessageID().substring(1, mail.getMessageID().indexOf('@'));
+            String[] threadAndIndex = id.substring("msg_t".length()).split("_");
+            assertThat(mail.getHeader("To", null)).as("each message went to its own recipient").isEqualTo("p" + threadAndIndex[0] + "." + threadAndIndex[1] + "@example.com");
+            assertThat(((MimeMultipart) mail.getContent()).getBodyPart(1).getContent()).isEqualTo("<p>Bonjour Jane, panier c-42 : 89.9 €</p>");
+        }
+        assertThat(received).extracting(MimeMessage::getMessageID).doesNotHaveDuplicates();
     }
 
     @Test
