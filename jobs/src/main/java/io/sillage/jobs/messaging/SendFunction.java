@@ -105,7 +105,7 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             return;
         }
         if (!lane.admit(laneWaitMillis)) {
-            result.complete(List.of(busy(delivery, now)));
+            result.complete(List.of(busy(delivery, now, lane)));
             return;
         }
         CompletableFuture.supplyAsync(() -> paced(delivery, lane, now), lane.executor).whenComplete((outcome, failure) -> {
@@ -136,8 +136,15 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         return metadata;
     }
 
-    private SendResult busy(Delivery delivery, long now) {
-        return SendResult.of(delivery, SendResult.DEFERRED, "connector busy", now).notBefore(now + busyDelayMillis);
+    /**
+     * Deferred for as long as the lane's backlog takes to clear by its recent attempt time (at least the busy delay,
+     * at most the send timeout), spread by up to as long again: a provider that stays slow sees each waiting
+     * message come back every few backlogs, not every second.
+     */
+    private SendResult busy(Delivery delivery, long now, Lane lane) {
+        long backlog = Math.min(sendTimeoutMillis, Math.max(busyDelayMillis, lane.backlogMillis()));
+        long delay = backlog + ThreadLocalRandom.current().nextLong(backlog + 1);
+        return SendResult.of(delivery, SendResult.DEFERRED, "connector busy", now).notBefore(now + delay);
     }
 
     /** On the lane's threads: an attempt that did not wait too long in the lane, with a rate-limit permit. */
@@ -145,7 +152,7 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         long started = System.nanoTime();
         long now = System.currentTimeMillis();
         if (now - queuedAtMillis > sendTimeoutMillis / 2) {
-            return busy(delivery, now);
+            return busy(delivery, now, lane);
         }
         for (Duration wait = lane.limiter.tryAcquire(); !wait.isZero(); wait = lane.limiter.tryAcquire()) {
             if (wait.toMillis() > busyDelayMillis) {
@@ -348,6 +355,12 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         synchronized void took(long nanos) {
             long previous = attemptNanos;
             attemptNanos = previous == 0 ? Math.max(1, nanos) : Math.max(1, previous + (nanos - previous) / 5);
+        }
+
+        /** How long the attempts in the lane take to clear, by its recent attempt time; 0 before its first attempt. */
+        long backlogMillis() {
+            long rounds = (inLane.get() + concurrency - 1) / concurrency;
+            return rounds * attemptNanos / 1_000_000;
         }
 
         boolean idle() {

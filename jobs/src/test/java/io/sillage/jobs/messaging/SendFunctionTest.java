@@ -168,7 +168,9 @@ class SendFunctionTest {
         assertThat(results.get(results.size() - 1)).isSameAs(slowSent);
         assertThat(slowSent.completedAtMillis - fastSent.completedAtMillis).isGreaterThan(1_000);
         assertThat(results).filteredOn(result -> result.outcome.equals(SendResult.DEFERRED))
-                .allSatisfy(result -> assertThat(result.reason).isEqualTo("connector busy"));
+                .allSatisfy(result -> assertThat(result.reason).isEqualTo("connector busy"))
+                .as("the busy delay, spread by up to as long again, while the lane has no attempt time yet")
+                .allSatisfy(result -> assertThat(result.notBeforeMillis - result.completedAtMillis).isBetween(1_000L, 2_000L));
         assertThat(fast.received()).hasSize(1);
         assertThat(slow.received()).hasSize(1);
     }

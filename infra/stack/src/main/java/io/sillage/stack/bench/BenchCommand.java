@@ -157,6 +157,9 @@ public final class BenchCommand {
         @Option(names = "--messages", defaultValue = "20000", description = "Emails per phase (default ${DEFAULT-VALUE}).")
         int messages;
 
+        @Option(names = "--warmup", defaultValue = "2000", description = "Emails sent first, untimed (default ${DEFAULT-VALUE}).")
+        int warmup;
+
         @Option(names = "--slow-delay", defaultValue = "2", description = "Answer time of the slow webhook receiver, in seconds (default ${DEFAULT-VALUE}).")
         long slowDelaySeconds;
 
@@ -164,7 +167,7 @@ public final class BenchCommand {
         public Integer call() throws Exception {
             Path home = Path.of(System.getProperty("sillage.home", ".")).toAbsolutePath().normalize();
             MessagingBenchmark.Result r = new MessagingBenchmark(new Stack(StackConfig.fromEnvironment(home, System.getenv())))
-                    .run(messages, Duration.ofSeconds(slowDelaySeconds));
+                    .run(messages, warmup, Duration.ofSeconds(slowDelaySeconds));
             System.out.printf("""
 
                     template                                   %,d bytes of JSON (email, HTML with loops and conditions)

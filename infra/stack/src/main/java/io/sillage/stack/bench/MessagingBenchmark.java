@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * conditional blocks).
  *
  * <ol>
+ *   <li>Warm-up, untimed: {@code warmup} emails (the JIT, the lanes' attempt times, the SMTP connections).</li>
  *   <li>Email: {@code messages} emails; throughput from the first to the last email received by the SMTP server.</li>
  *   <li>Isolation: the webhook receiver now answers after {@code slowDelay} (2 s); {@code messages} emails and a tenth
  *       as many webhooks, interleaved. The email throughput is compared with phase 1: a slow connector must not
@@ -59,7 +60,7 @@ public final class MessagingBenchmark {
     /** {@code duplicates}: emails the SMTP server took twice (same {@code Message-ID}); the send log must keep it at 0. */
     public record Result(Phase email, Phase emailBesideSlowWebhook, long webhooksAnswered, int templateBytes, long duplicates) {}
 
-    public Result run(int messages, Duration slowDelay) throws Exception {
+    public Result run(int messages, int warmup, Duration slowDelay) throws Exception {
         String run = Long.toString(System.currentTimeMillis(), 36);
         ProjectCredentials project = stack.createProject("bench-messaging-" + run, null);
         SmtpSink smtp = new SmtpSink();
@@ -95,13 +96,17 @@ public final class MessagingBenchmark {
             api("POST", "/api/v1/templates", project, template);
             api("POST", "/api/v1/templates", project, """
                     {"name":"Bench hook","channel":"webhook","webhook":{"body":"{\\"person\\": \\"{{ profile.first_name }}\\", \\"n\\": {{ event.n }}}"}}""");
-            writeProfiles(project.projectId(), 2 * messages + 1);
+            writeProfiles(project.projectId(), 2 * messages + 1 + warmup);
 
             // the job learns connectors and templates through Kafka: one probe email, then the phases
             producer.send(request(project.projectId(), run + "-probe", 2L * messages, "email"));
             producer.flush();
             awaitCount(() -> smtp.received(), 1, Duration.ofMinutes(3));
 
+            // warm-up, untimed: the JIT, the lanes' attempt times, the connection pools
+            if (warmup > 0) {
+                phase(producer, project.projectId(), run + "-w", 2L * messages + 1, warmup, 0, smtp, Duration.ofMinutes(30));
+            }
             Phase email = phase(producer, project.projectId(), run + "-a", 0, messages, 0, smtp, Duration.ofMinutes(30));
             delayMillis[0] = slowDelay.toMillis();
             Phase isolated = phase(producer, project.projectId(), run + "-b", messages, messages, 10, smtp, Duration.ofMinutes(30));

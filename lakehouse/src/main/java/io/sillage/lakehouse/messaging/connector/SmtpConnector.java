@@ -11,6 +11,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimeUtility;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
@@ -45,6 +46,14 @@ final class SmtpConnector implements Connector {
 
     private final Deque<Pooled> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
+
+    static {
+        // Jakarta Mail looks its stream provider up with a ServiceLoader at every MIME part it encodes, scanning the
+        // class path each time (jakartaee/mail-api#861); named here, it is a class look-up instead
+        if (System.getProperty("jakarta.mail.util.StreamProvider") == null) {
+            System.setProperty("jakarta.mail.util.StreamProvider", "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+    }
 
     SmtpConnector(ConnectorConfig.Smtp config) {
         this.config = config;
@@ -151,19 +160,15 @@ final class SmtpConnector implements Connector {
         }
         if (email.html() != null && email.text() != null) {
             MimeMultipart alternative = new MimeMultipart("alternative");
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(email.text(), StandardCharsets.UTF_8.name(), "plain");
-            alternative.addBodyPart(text);
-            MimeBodyPart html = new MimeBodyPart();
-            html.setText(email.html(), StandardCharsets.UTF_8.name(), "html");
-            alternative.addBodyPart(html);
+            alternative.addBodyPart(text(new MimeBodyPart(), email.text(), "plain"));
+            alternative.addBodyPart(text(new MimeBodyPart(), email.html(), "html"));
             mail.setContent(alternative);
         }
         else if (email.html() != null) {
-            mail.setText(email.html(), StandardCharsets.UTF_8.name(), "html");
+            text(mail, email.html(), "html");
         }
         else {
-            mail.setText(email.text(), StandardCharsets.UTF_8.name(), "plain");
+            text(mail, email.text(), "plain");
         }
         mail.saveChanges();
         if (signer == null) {
@@ -175,6 +180,16 @@ final class SmtpConnector implements Connector {
                 // keep the Message-ID copied from the message
             }
         };
+    }
+
+    /**
+     * A UTF-8 text part, quoted-printable: said up front, so that saving the message does not stream the whole text
+     * through Jakarta Mail's byte-at-a-time ASCII check to choose an encoding (half the send time of a 6 KB email).
+     */
+    private static <P extends MimePart> P text(P part, String text, String subtype) throws MessagingException {
+        part.setText(text, StandardCharsets.UTF_8.name(), subtype);
+        part.setHeader("Content-Transfer-Encoding", "quoted-printable");
+        return part;
     }
 
     private static DeliveryResult failure(MessagingException failure) {

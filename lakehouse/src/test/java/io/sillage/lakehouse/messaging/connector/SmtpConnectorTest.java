@@ -9,6 +9,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.net.ServerSocket;
@@ -73,6 +74,7 @@ class SmtpConnectorTest {
         assertThat(parts.getBodyPart(0).getContent()).isEqualTo("Bonjour Jane, panier c-42");
         assertThat(parts.getBodyPart(1).getContentType()).startsWith("text/html; charset=UTF-8");
         assertThat(parts.getBodyPart(1).getContent()).isEqualTo("<p>Bonjour Jane, panier c-42 : 89.9 €</p>");
+        assertThat(((MimeBodyPart) parts.getBodyPart(1)).getEncoding()).isEqualTo("quoted-printable");
     }
 
     @Test
