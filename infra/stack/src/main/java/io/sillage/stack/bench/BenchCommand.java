@@ -171,12 +171,13 @@ public final class BenchCommand {
             System.out.printf("""
 
                     template                                   %,d bytes of JSON (email, HTML with loops and conditions)
+                    email as sent                              %,d bytes on average (headers, text and HTML parts)
                     emails rendered and sent to SMTP           %,.0f messages/s  (%,d in %.1f s)
                     same, beside a webhook answering in %d s    %,.0f messages/s  (%,d in %.1f s; %d webhooks answered)
                     ratio (isolation)                          %.2f
                     emails the SMTP server took twice          %d
                     %n| %s | %,d | %,.0f | %,.0f | %.2f |%n""",
-                    r.templateBytes(), r.email().perSecond(), r.email().messages(), r.email().elapsed().toMillis() / 1000.0,
+                    r.templateBytes(), r.emailBytes(), r.email().perSecond(), r.email().messages(), r.email().elapsed().toMillis() / 1000.0,
                     slowDelaySeconds, r.emailBesideSlowWebhook().perSecond(), r.emailBesideSlowWebhook().messages(),
                     r.emailBesideSlowWebhook().elapsed().toMillis() / 1000.0, r.webhooksAnswered(),
                     r.emailBesideSlowWebhook().perSecond() / r.email().perSecond(), r.duplicates(),

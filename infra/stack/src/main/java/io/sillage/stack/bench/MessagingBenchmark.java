@@ -57,8 +57,11 @@ public final class MessagingBenchmark {
         }
     }
 
-    /** {@code duplicates}: emails the SMTP server took twice (same {@code Message-ID}); the send log must keep it at 0. */
-    public record Result(Phase email, Phase emailBesideSlowWebhook, long webhooksAnswered, int templateBytes, long duplicates) {}
+    /**
+     * {@code duplicates}: emails the SMTP server took twice (same {@code Message-ID}); the send log must keep it at 0.
+     * {@code emailBytes}: the average size of an email as sent (headers and encoded parts).
+     */
+    public record Result(Phase email, Phase emailBesideSlowWebhook, long webhooksAnswered, int templateBytes, long duplicates, long emailBytes) {}
 
     public Result run(int messages, int warmup, Duration slowDelay) throws Exception {
         String run = Long.toString(System.currentTimeMillis(), 36);
@@ -110,7 +113,8 @@ public final class MessagingBenchmark {
             Phase email = phase(producer, project.projectId(), run + "-a", 0, messages, 0, smtp, Duration.ofMinutes(30));
             delayMillis[0] = slowDelay.toMillis();
             Phase isolated = phase(producer, project.projectId(), run + "-b", messages, messages, 10, smtp, Duration.ofMinutes(30));
-            return new Result(email, isolated, webhooks.get(), template.getBytes(StandardCharsets.UTF_8).length, smtp.duplicates());
+            return new Result(email, isolated, webhooks.get(), template.getBytes(StandardCharsets.UTF_8).length, smtp.duplicates(),
+                    smtp.bytes() / Math.max(1, smtp.received()));
         }
         finally {
             receiver.stop(0);

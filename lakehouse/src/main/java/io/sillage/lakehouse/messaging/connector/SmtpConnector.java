@@ -13,7 +13,11 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.PreencodedMimeBodyPart;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.Deque;
 import java.util.Properties;
@@ -160,8 +164,8 @@ final class SmtpConnector implements Connector {
         }
         if (email.html() != null && email.text() != null) {
             MimeMultipart alternative = new MimeMultipart("alternative");
-            alternative.addBodyPart(text(new MimeBodyPart(), email.text(), "plain"));
-            alternative.addBodyPart(text(new MimeBodyPart(), email.html(), "html"));
+            alternative.addBodyPart(encodedText(email.text(), "plain"));
+            alternative.addBodyPart(encodedText(email.html(), "html"));
             mail.setContent(alternative);
         }
         else if (email.html() != null) {
@@ -183,13 +187,58 @@ final class SmtpConnector implements Connector {
     }
 
     /**
-     * A UTF-8 text part, quoted-printable: said up front, so that saving the message does not stream the whole text
+     * A UTF-8 text part of a message with one, quoted-printable: said up front, so that saving the message does not stream the whole text
      * through Jakarta Mail's byte-at-a-time ASCII check to choose an encoding (half the send time of a 6 KB email).
      */
     private static <P extends MimePart> P text(P part, String text, String subtype) throws MessagingException {
         part.setText(text, StandardCharsets.UTF_8.name(), subtype);
         part.setHeader("Content-Transfer-Encoding", "quoted-printable");
         return part;
+    }
+
+    /**
+     * A UTF-8 text part encoded to quoted-printable here, in one pass into a buffer, and written out as it is:
+     * Jakarta Mail would otherwise encode it a byte at a time through the whole chain of SMTP output streams (most
+     * of the send time of a 6 KB email).
+     */
+    private static MimeBodyPart encodedText(String text, String subtype) throws MessagingException {
+        MimeBodyPart part = new PreencodedMimeBodyPart("quoted-printable");
+        part.setContent(quotedPrintable(text), "text/" + subtype + "; charset=UTF-8");
+        part.setHeader("Content-Transfer-Encoding", "quoted-printable");
+        return part;
+    }
+
+    private static String quotedPrintable(String text) throws MessagingException {
+        Buffer encoded = new Buffer(text.length() + text.length() / 4 + 64);
+        try (OutputStream encoder = MimeUtility.encode(encoded, "quoted-printable")) {
+            encoder.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        catch (IOException e) {
+            throw new MessagingException("cannot encode the text as quoted-printable", e);
+        }
+        return encoded.toAscii();
+    }
+
+    /** An unsynchronized byte buffer: {@link java.io.ByteArrayOutputStream} takes a lock per byte. */
+    private static final class Buffer extends OutputStream {
+        private byte[] bytes;
+        private int size;
+
+        Buffer(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        @Override
+        public void write(int b) {
+            if (size == bytes.length) {
+                bytes = Arrays.copyOf(bytes, bytes.length * 2);
+            }
+            bytes[size++] = (byte) b;
+        }
+
+        String toAscii() {
+            return new String(bytes, 0, size, StandardCharsets.US_ASCII);
+        }
     }
 
     private static DeliveryResult failure(MessagingException failure) {
