@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * message was routed with (one instance per configuration version), its rate limiter, its retry policy, and its own
  * {@code concurrency} threads, in front of which attempts wait. A lane takes an attempt when it would start within
  * {@code laneWait}, judging by how long the lane's recent attempts took ({@link #admits}); otherwise the message comes
- * back at once as {@link SendResult#DEFERRED} and waits in keyed state ({@link DeliveryOutcomes}) for
- * {@code busyDelay}. So a fast connector
- * may fill the operator's capacity (the operator then applies backpressure), while a slow or failing provider holds
- * a few of its slots, never its whole capacity, and the other connectors keep sending. An attempt that waited in
+ * back at once as {@link SendResult#DEFERRED} and waits in keyed state ({@link DeliveryOutcomes}) for as long as the
+ * lane's backlog takes to clear (at least {@code busyDelay}). So a fast connector may fill the operator's capacity
+ * (the operator then applies backpressure), while a slow or failing provider holds a few of its slots, never its
+ * whole capacity, and the other connectors keep sending. An attempt that waited in
  * its lane for half the send timeout is deferred the same way instead of being started late; one whose rate limit
  * has no permit waits on its lane's thread when the permit comes within {@code busyDelay}, and is deferred otherwise.
  *
