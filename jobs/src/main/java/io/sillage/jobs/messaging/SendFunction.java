@@ -155,15 +155,7 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             return busy(delivery, now, lane);
         }
         for (Duration wait = lane.limiter.tryAcquire(); !wait.isZero(); wait = lane.limiter.tryAcquire()) {
-            if (wait.toMillis() > busyDelayMillis) {
-                now = System.currentTimeMillis();
-                return SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis()));
-            }
-            try {
-                Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (wait.toMillis() > busyDelayMillis || !sleep(wait)) {
                 now = System.currentTimeMillis();
                 return SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis()));
             }
@@ -171,6 +163,18 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         SendResult outcome = attempt(delivery, lane);
         lane.took(System.nanoTime() - started); // the rate limit's pace included
         return outcome;
+    }
+
+    /** False when interrupted (the job is closing). */
+    private static boolean sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis(), (int) (wait.toNanos() % 1_000_000));
+            return true;
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** One attempt, on the lane's threads. */

@@ -19,12 +19,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import javax.net.SocketFactory;
+import org.apache.commons.io.output.UnsynchronizedByteArrayOutputStream;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
@@ -216,35 +216,16 @@ final class SmtpConnector implements Connector {
     }
 
     private static String quotedPrintable(String text) throws MessagingException {
-        Buffer encoded = new Buffer(text.length() + text.length() / 4 + 64);
-        try (OutputStream encoder = MimeUtility.encode(encoded, "quoted-printable")) {
-            encoder.write(text.getBytes(StandardCharsets.UTF_8));
+        // ByteArrayOutputStream takes a lock per byte, and the encoder writes a byte at a time
+        try (UnsynchronizedByteArrayOutputStream encoded = UnsynchronizedByteArrayOutputStream.builder()
+                .setBufferSize(text.length() + text.length() / 4 + 64).get()) {
+            try (OutputStream encoder = MimeUtility.encode(encoded, "quoted-printable")) {
+                encoder.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+            return encoded.toString(StandardCharsets.US_ASCII);
         }
         catch (IOException e) {
             throw new MessagingException("cannot encode the text as quoted-printable", e);
-        }
-        return encoded.toAscii();
-    }
-
-    /** An unsynchronized byte buffer: {@link java.io.ByteArrayOutputStream} takes a lock per byte. */
-    private static final class Buffer extends OutputStream {
-        private byte[] bytes;
-        private int size;
-
-        Buffer(int capacity) {
-            bytes = new byte[capacity];
-        }
-
-        @Override
-        public void write(int b) {
-            if (size == bytes.length) {
-                bytes = Arrays.copyOf(bytes, bytes.length * 2);
-            }
-            bytes[size++] = (byte) b;
-        }
-
-        String toAscii() {
-            return new String(bytes, 0, size, StandardCharsets.US_ASCII);
         }
     }
 
