@@ -23,8 +23,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The automation stage (Engage), after profiles in the pipeline job; see {@code docs/automations.md}.
  *
  * <pre>
- * attributed events --+-- router (broadcast definitions) -- keyBy instance -- instance gate -- clock -- CEP waits --+
- * cdp.automations ----+                                                            \-- fire now ----------------+
+ * attributed events --+-- router (broadcast definitions) -- keyBy instance -- instance gate -- CEP waits --+
+ * cdp.automations ----+                                                            \-- fire now -------+
  *                                              profile lookup (serving store) -- keyBy person -- send gate --> cdp.activations
  *                                                                                               all steps --> cdp.automation_runs
  * </pre>
@@ -33,13 +33,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *   <li>Definitions: the compacted topic {@code kafka.topic.automations} (default {@code cdp.automations}),
  *       written by the API and broadcast to the router and the send gate, so a change applies within a second,
  *       without a restart, and waiting instances of other automations are untouched.</li>
- *   <li>Waits: Flink CEP ({@link WaitPattern}) in event time; the watermark follows the wall clock minus
- *       {@code automations.watermark-delay} (default 1s) so waits fire on an idle stream.</li>
+ *   <li>Waits: Flink CEP ({@link WaitPattern}), in processing time, matches an entry with what ends it; the
+ *       instance gate's timer at each send time emits the deadline marker, so waits fire on an idle stream.</li>
  *   <li>Outputs: activation requests on {@code kafka.topic.activations} (default {@code cdp.activations}), written
  *       in Kafka transactions committed with checkpoints (exactly once for read_committed consumers), and
  *       {@code cdp.automation_runs} (Iceberg, exactly once).</li>
  *   <li>Operator uids: {@code automation-definitions-source}, {@code automation-router}, {@code automation-instances},
- *       {@code automation-clock}, {@code automation-cep}, {@code automation-profile-lookup}, {@code automation-send},
+ *       {@code automation-cep}, {@code automation-profile-lookup}, {@code automation-send},
  *       sinks {@code automation-activations-sink}, {@code automation-runs-sink}.</li>
  * </ul>
  */
@@ -85,7 +85,6 @@ public final class AutomationJob {
 
     /** The stage between its inputs and its sinks; tests run it with bounded inputs. */
     public static Streams build(DataStream<AttributedEvent> attributed, BroadcastStream<AutomationUpdate> definitions, JobSettings settings) {
-        Duration watermarkDelay = settings.duration("automations.watermark-delay", Duration.ofSeconds(1));
         SingleOutputStreamOperator<AutomationSignal> signals = attributed
                 .connect(definitions)
                 .process(new AutomationRouter())
@@ -94,11 +93,8 @@ public final class AutomationJob {
                 .keyBy(AutomationSignal::instance)
                 .process(new InstanceGate(settings.duration("automations.reorder-window", Duration.ofSeconds(30))))
                 .name("automation instances").uid("automation-instances");
-        SingleOutputStreamOperator<AutomationSignal> timed = gated
-                .assignTimestampsAndWatermarks(new AutomationClock(watermarkDelay))
-                .name("automation clock").uid("automation-clock");
         SingleOutputStreamOperator<AutomationSignal> waited = DataStreamUtils
-                .reinterpretAsKeyedStream(timed, AutomationSignal::instance)
+                .reinterpretAsKeyedStream(gated, AutomationSignal::instance)
                 .transform("automation waits (CEP)", TypeInformation.of(AutomationSignal.class), WaitPattern.operator())
                 .uid("automation-cep");
         DataStream<AutomationSignal> fires = waited.union(gated.getSideOutput(InstanceGate.FIRE_NOW))

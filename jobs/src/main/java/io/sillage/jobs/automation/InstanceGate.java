@@ -19,11 +19,18 @@ import org.apache.flink.util.OutputTag;
  * Keyed by instance ({@link AutomationSignal#instance()}), in arrival order, before the CEP operator: applies the
  * re-entry rule (while an instance waits, another entry for the same key is suppressed), records {@code entered}
  * with the send time, sends entries whose send time has already come straight to {@link #FIRE_NOW} (no wait, so
- * no pattern to run), and passes only the cancel and exit events that end the waiting instance on to CEP.
+ * no pattern to run), and passes on to CEP the entry, then only the cancel or exit event that ends it, or, when
+ * the send time comes first, its deadline marker.
  *
- * <p>Events of one person can reach the gate out of order (the collect stage deduplicates keyed by messageId):
- * a cancel or exit that finds no waiting entry is remembered for {@code reorderWindow}, and an entry that
- * arrives after an end event later than itself in event time is cancelled (or exited) at once.
+ * <p>The gate is the clock of the waits: one processing-time timer per waiting instance, at its send time, emits
+ * the deadline marker. CEP can express a wait only as a {@code within} fixed per pattern, and its event-time
+ * mode pays for every waiting instance at every timer (see {@link WaitPattern}); a timer here expresses waits
+ * relative to a date in the event too, fires with no traffic at all, and costs one RocksDB entry per instance.
+ *
+ * <p>An end event counts only if it happened (event time) between the entry and the send time. Events of one
+ * person can reach the gate out of order (the collect stage deduplicates keyed by messageId): a cancel or exit
+ * that finds no waiting entry is remembered for {@code reorderWindow}, and an entry that arrives after an end
+ * event later than itself in event time is cancelled (or exited) at once.
  *
  * <p>State: the waiting entry, cleared when it ends or at its send time, and the end events of the last
  * {@code reorderWindow}, each dropped by a processing-time timer.
@@ -72,15 +79,17 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
                 return;
             }
             if (current != null) {
+                // its send time has come but its timer has not run yet: it fires first
                 context.timerService().deleteProcessingTimeTimer(current.deadlineMillis);
+                out.collect(current.deadline());
             }
             waiting.update(signal);
             context.timerService().registerProcessingTimeTimer(signal.deadlineMillis);
             out.collect(signal);
-            out.collect(signal.deadline());
             return;
         }
-        if (current != null && signal.eventTimeMillis >= current.eventTimeMillis && AutomationSignal.ends(current, signal)) {
+        if (current != null && signal.eventTimeMillis >= current.eventTimeMillis && signal.eventTimeMillis <= current.deadlineMillis
+                && AutomationSignal.ends(current, signal)) {
             context.timerService().deleteProcessingTimeTimer(current.deadlineMillis);
             waiting.clear();
             out.collect(signal);
@@ -112,6 +121,7 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
         AutomationSignal current = waiting.value();
         if (current != null && current.deadlineMillis <= timestamp) {
             waiting.clear();
+            out.collect(current.deadline());
         }
         recentEnds.remove(timestamp);
     }

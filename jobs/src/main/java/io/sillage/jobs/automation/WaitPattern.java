@@ -17,11 +17,17 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The trigger pattern, in Flink CEP: an entry followed by the first signal that ends it, which is either its
- * own deadline marker (the wait ran out: fire) or a cancel or exit event (no send). Deadline markers are
- * signals time-stamped at the send time, so one pattern serves every kind of wait (fixed, or relative to a
- * date in the event) without a per-automation {@code within}: CEP buffers the marker until the watermark
- * reaches it. After a match, partial matches that started before its end are discarded (skip past last event),
- * which is the re-entry rule for entries that slipped past the instance gate.
+ * own deadline marker (the wait ran out: fire) or a cancel or exit event (no send). The instance gate emits the
+ * deadline marker from a timer at the send time, so one pattern serves every kind of wait (fixed, or relative to
+ * a date in the event) without a per-automation {@code within}. After a match, partial matches that started
+ * before its end are discarded (skip past last event), which is the re-entry rule for entries that slipped past
+ * the instance gate.
+ *
+ * <p>The operator runs in processing time. In event time, CepOperator buffers every signal in a per-key map state
+ * until the watermark passes it, with one timer per buffered timestamp, and each timer seeks through the key's map
+ * states; on RocksDB those seeks walk the tombstones of ended instances (FLINK-40584), and with 100,000 waiting
+ * instances that was the whole job's bottleneck (docs/benchmarks.md#automations). The gate already orders a key's
+ * signals, so processing time loses nothing: a waiting instance costs CEP its partial match and no timer.
  */
 public final class WaitPattern {
     public static final OutputTag<AutomationRun> RUNS = new OutputTag<>("automation-cep-runs") {};
@@ -35,7 +41,7 @@ public final class WaitPattern {
                 .where(new EndsEntry());
     }
 
-    /** The CEP operator for {@link #pattern()}, in event time, with state cleanup (see {@link CleaningCepOperator}). */
+    /** The CEP operator for {@link #pattern()}, in processing time, with state cleanup (see {@link CleaningCepOperator}). */
     public static CleaningCepOperator<String> operator() {
         TypeSerializer<AutomationSignal> serializer = TypeInformation.of(AutomationSignal.class).createSerializer(new SerializerConfigImpl());
         Pattern<AutomationSignal, ?> pattern = pattern();

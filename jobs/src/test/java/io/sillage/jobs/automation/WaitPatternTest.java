@@ -3,33 +3,36 @@ package io.sillage.jobs.automation;
 import io.sillage.jobs.automation.AutomationSignal.Role;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The CEP wait pattern with its cleanup: fire at the deadline, cancel before it, and nothing left behind. */
+/**
+ * The CEP wait pattern with its cleanup, in processing time, fed in the order the instance gate delivers: fire when
+ * the deadline marker comes, cancel before it, no timer while waiting, and nothing left behind.
+ */
 class WaitPatternTest {
     @Test
-    void firesAtTheDeadlineAndLeavesNoStateOrTimers() throws Exception {
+    void firesAtTheDeadlineMarkerAndLeavesNoStateOrTimers() throws Exception {
         try (var harness = harness()) {
             AutomationSignal entry = entry("m1", "p1", 1_000, 5_000, "{\"cart_id\":\"c1\"}");
+            harness.setProcessingTime(1_000);
             harness.processElement(entry, 1_000);
-            harness.processElement(entry.deadline(), 5_000);
-            harness.processWatermark(new Watermark(4_999));
             assertThat(harness.extractOutputValues()).as("nothing before the deadline").isEmpty();
-            assertThat(harness.numKeyedStateEntries()).isPositive();
+            assertThat(harness.numKeyedStateEntries()).as("the waiting instance").isPositive();
+            assertThat(harness.numProcessingTimeTimers() + harness.numEventTimeTimers()).as("no timer while waiting").isZero();
 
-            harness.processWatermark(new Watermark(5_000));
+            harness.setProcessingTime(5_000);
+            harness.processElement(entry.deadline(), 5_000);
             List<AutomationSignal> fired = harness.extractOutputValues();
             assertThat(fired).singleElement().satisfies(fire -> {
                 assertThat(fire.role).isEqualTo(Role.FIRE);
                 assertThat(fire.messageId).isEqualTo("m1");
+                assertThat(fire.properties).isEqualTo("{\"cart_id\":\"c1\"}");
             });
             assertThat(harness.numKeyedStateEntries()).as("state of the finished instance").isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(harness.numProcessingTimeTimers() + harness.numEventTimeTimers()).isZero();
         }
     }
 
@@ -37,15 +40,15 @@ class WaitPatternTest {
     void cancelWithTheSameBusinessKeyCancelsAndOtherKeysDoNot() throws Exception {
         try (var harness = harness()) {
             AutomationSignal entry = entry("m1", "p1", 1_000, 10_000, "{\"cart_id\":\"c1\"}");
+            harness.setProcessingTime(1_000);
             harness.processElement(entry, 1_000);
-            harness.processElement(entry.deadline(), 10_000);
+            harness.setProcessingTime(2_000);
             harness.processElement(cancel("o0", "p1", 2_000, "cart_id", "c0"), 2_000);
-            harness.processWatermark(new Watermark(2_500));
             assertThat(harness.getSideOutput(WaitPattern.RUNS)).as("another cart's purchase").isNull();
+            assertThat(harness.numKeyedStateEntries()).as("still waiting").isPositive();
 
-            // arrives out of order (event time before an already buffered one) but before the deadline
+            harness.setProcessingTime(3_000);
             harness.processElement(cancel("o1", "p1", 3_000, "cart_id", "c1"), 3_000);
-            harness.processWatermark(new Watermark(20_000));
             assertThat(harness.extractOutputValues()).isEmpty();
             assertThat(harness.getSideOutput(WaitPattern.RUNS)).singleElement().satisfies(run -> {
                 assertThat(run.getValue().step).isEqualTo(AutomationRun.CANCELLED);
@@ -53,7 +56,12 @@ class WaitPatternTest {
                 assertThat(run.getValue().eventMessageId).isEqualTo("o1");
             });
             assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+
+            // a deadline marker for an instance that already ended matches nothing and leaves nothing
+            harness.setProcessingTime(10_000);
+            harness.processElement(entry.deadline(), 10_000);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(harness.numKeyedStateEntries()).isZero();
         }
     }
 
@@ -62,35 +70,39 @@ class WaitPatternTest {
         try (var harness = harness()) {
             AutomationSignal first = entry("m1", "p1", 1_000, 5_000, "{}");
             AutomationSignal second = entry("m2", "p1", 2_000, 6_000, "{}");
+            harness.setProcessingTime(1_000);
             harness.processElement(first, 1_000);
-            harness.processElement(first.deadline(), 5_000);
+            harness.setProcessingTime(2_000);
             harness.processElement(second, 2_000);
+            harness.setProcessingTime(5_000);
+            harness.processElement(first.deadline(), 5_000);
+            harness.setProcessingTime(6_000);
             harness.processElement(second.deadline(), 6_000);
-            harness.processWatermark(new Watermark(10_000));
             assertThat(harness.extractOutputValues()).extracting(fire -> fire.messageId).containsExactly("m1");
             assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
         }
     }
 
     @Test
     void manyInstancesEndWithZeroState() throws Exception {
         try (var harness = harness()) {
+            harness.setProcessingTime(1_000);
             for (int i = 0; i < 500; i++) {
-                AutomationSignal entry = entry("m" + i, "p" + i, 1_000 + i, 5_000 + i, "{\"cart_id\":\"c" + i + "\"}");
-                harness.processElement(entry, entry.eventTimeMillis);
-                harness.processElement(entry.deadline(), entry.deadlineMillis);
-                if (i % 2 == 0) {
-                    harness.processElement(cancel("o" + i, "p" + i, 2_000 + i, "cart_id", "c" + i), 2_000 + i);
-                }
+                harness.processElement(entry("m" + i, "p" + i, 1_000, 5_000 + i, "{\"cart_id\":\"c" + i + "\"}"), 1_000);
             }
-            harness.processWatermark(new Watermark(3_000));
-            assertThat(harness.numEventTimeTimers()).as("deadlines still pending").isPositive();
-            harness.processWatermark(new Watermark(6_000));
-            assertThat(harness.extractOutputValues()).hasSize(250);
+            harness.setProcessingTime(2_000);
+            for (int i = 0; i < 500; i += 2) {
+                harness.processElement(cancel("o" + i, "p" + i, 2_000, "cart_id", "c" + i), 2_000);
+            }
+            assertThat(harness.numProcessingTimeTimers() + harness.numEventTimeTimers()).as("250 instances waiting, no timer").isZero();
+            harness.setProcessingTime(6_000);
+            for (int i = 1; i < 500; i += 2) {
+                harness.processElement(entry("m" + i, "p" + i, 1_000, 5_000 + i, "{}").deadline(), 6_000);
+            }
+            assertThat(harness.extractOutputValues()).hasSize(250).allSatisfy(fire -> assertThat(fire.role).isEqualTo(Role.FIRE));
             assertThat(harness.getSideOutput(WaitPattern.RUNS)).hasSize(250);
             assertThat(harness.numKeyedStateEntries()).isZero();
-            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(harness.numProcessingTimeTimers() + harness.numEventTimeTimers()).isZero();
         }
     }
 
