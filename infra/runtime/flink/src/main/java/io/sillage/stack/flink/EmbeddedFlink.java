@@ -88,6 +88,10 @@ public final class EmbeddedFlink {
         cluster.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         // most dedup lookups are for new message ids: without bloom filters each miss reads every level
         cluster.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        // level sizes from the last level up (RocksDB's own default since 8.4): compactions out of L0 go straight to
+        // the last level, where deleted entries are dropped, so the state of ended automation instances and expired
+        // dedup ids leaves the checkpoint instead of lingering as tombstones in upper levels
+        cluster.set(RocksDBConfigurableOptions.USE_DYNAMIC_LEVEL_SIZE, Boolean.parseBoolean(settings.get("flink.rocksdb-dynamic-levels", "true")));
         // timers in RocksDB: every waiting automation instance has one, and heap timers are written in full and
         // synchronously at every checkpoint, blocking the operator (flink.timer-service=HEAP restores them)
         cluster.setString("state.backend.rocksdb.timer-service.factory", settings.get("flink.timer-service", "ROCKSDB"));
