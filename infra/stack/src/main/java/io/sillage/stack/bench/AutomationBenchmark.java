@@ -120,6 +120,8 @@ public final class AutomationBenchmark {
             long rate = Math.round(throughput.perSecond() * settings.loadFactor());
             System.out.printf("latency: %,d events/s (%.0f%%) for %d s, with ping and timer probes...%n", rate, settings.loadFactor() * 100, settings.steadyFor().toSeconds());
             Map<String, Long> pings = steady(producer, project, carts, settings, rate, run);
+            // Flink keeps the last 10 checkpoints in its history: read them before they roll over
+            List<Long> checkpointStarts = checkpoints.recentTriggerTimes();
             Drain.waitDrained(admin, Duration.ofMinutes(30));
             Instant settle = Instant.now().plus(settings.timerWait()).plus(settings.checkpointInterval().multipliedBy(3));
             while (Instant.now().isBefore(settle)) {
@@ -139,6 +141,7 @@ public final class AutomationBenchmark {
                 triggerCommitted.add(seenCommitted - ping.getValue());
             }
             List<Long> timers = new ArrayList<>(timerLateness.values());
+            printSlowestProbes(pings, written, checkpointStarts);
             System.out.printf("  trigger latency written p50 %d ms, p99 %d ms; committed p50 %d ms, p99 %d ms (%d probes, %d not seen); timer lateness p50 %d ms, p99 %d ms (%d)%n",
                     ProfileBenchmark.percentile(triggerWritten, 50), ProfileBenchmark.percentile(triggerWritten, 99),
                     ProfileBenchmark.percentile(triggerCommitted, 50), ProfileBenchmark.percentile(triggerCommitted, 99), pings.size(), lost,
@@ -162,6 +165,32 @@ public final class AutomationBenchmark {
             committedReader.join();
             return new Result(load, throughput, rate, triggerWritten, triggerCommitted, timers, lost, stateBefore, stateWaiting, stateAfter, cleanup);
         }
+    }
+
+    /**
+     * The five slowest pings as written, each with how long after the start of the checkpoint before it it was sent:
+     * tails that cluster just after checkpoint starts come from the checkpoint (flushes, alignment), not the load.
+     */
+    private static void printSlowestProbes(Map<String, Long> pings, Map<String, Long> written, List<Long> checkpointStarts) {
+        List<long[]> probes = new ArrayList<>();
+        pings.forEach((id, sent) -> {
+            Long seen = written.get(id);
+            if (seen != null) {
+                probes.add(new long[] {seen - sent, sent});
+            }
+        });
+        probes.sort((a, b) -> Long.compare(b[0], a[0]));
+        StringBuilder line = new StringBuilder("  slowest pings (sent N ms after a checkpoint started):");
+        for (long[] probe : probes.subList(0, Math.min(5, probes.size()))) {
+            long since = -1;
+            for (long start : checkpointStarts) {
+                if (start <= probe[1] && (since < 0 || probe[1] - start < since)) {
+                    since = probe[1] - start;
+                }
+            }
+            line.append(String.format(" %d ms (%s)", probe[0], since < 0 ? "?" : "+" + since));
+        }
+        System.out.println(line);
     }
 
     private void createAutomations(ProjectCredentials project, Duration timerWait) throws Exception {
@@ -388,6 +417,15 @@ public final class AutomationBenchmark {
                 Thread.sleep(500);
             }
             throw new StackException("No checkpoint completed within 2 minutes");
+        }
+
+        /** Start times of the checkpoints in Flink's history (the last 10). */
+        List<Long> recentTriggerTimes() throws Exception {
+            List<Long> starts = new ArrayList<>();
+            for (JsonNode checkpoint : get("/jobs/" + runningJob() + "/checkpoints").path("history")) {
+                starts.add(checkpoint.path("trigger_timestamp").asLong());
+            }
+            return starts;
         }
 
         private String runningJob() throws Exception {
