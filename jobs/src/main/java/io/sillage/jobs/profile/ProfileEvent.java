@@ -2,10 +2,14 @@ package io.sillage.jobs.profile;
 
 import java.util.Objects;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * The part of an accepted event that the profile needs: who sent it, when, and the traits and properties that
- * set traits, subscriptions and computed fields. A Flink POJO, also written as JSON on the feedback topic.
+ * set traits, subscriptions and computed fields. Written by {@link ProfileEventSerializer} in Flink, and as JSON on
+ * the feedback topic.
  */
+@TypeInfo(ProfileEventSerializer.Factory.class)
 public class ProfileEvent {
     public String messageId;
     public String type;

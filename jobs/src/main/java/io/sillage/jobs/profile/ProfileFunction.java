@@ -3,7 +3,9 @@ package io.sillage.jobs.profile;
 import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -39,6 +41,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
     private transient Counter refusals;
     private transient HeldMessages held;
     private transient Outputs outputs;
+    /**
+     * The flush timer already registered for each key changed since its last flush. Registering the same timer
+     * again is harmless but costs a look-up in the timer queue on every event; this map, in memory only, skips it.
+     * After a restore it starts empty and the next change registers again.
+     */
+    private transient Map<String, Long> flushes;
 
     public ProfileFunction(ProjectIdentityRules rules, Duration flushInterval) {
         this.logic = new ProfileLogic(rules);
@@ -53,6 +61,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         refusals = getRuntimeContext().getMetricGroup().counter("profileMergesRefused");
         held = new HeldMessages();
         outputs = new Outputs();
+        flushes = new HashMap<>();
     }
 
     @Override
@@ -71,8 +80,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
             profile.update(after);
         }
         if (after.version != versionBefore) {
-            long now = context.timerService().currentProcessingTime();
-            context.timerService().registerProcessingTimeTimer((now / flushMillis + 1) * flushMillis);
+            long flushAt = (context.timerService().currentProcessingTime() / flushMillis + 1) * flushMillis;
+            Long registered = flushes.put(context.getCurrentKey(), flushAt);
+            if (registered == null || registered != flushAt) {
+                context.timerService().registerProcessingTimeTimer(flushAt);
+            }
         }
     }
 
@@ -125,6 +137,7 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<ProfileSnapshot> out) throws Exception {
+        flushes.remove(context.getCurrentKey(), timestamp);
         ProfileState state = profile.value();
         if (state != null) {
             out.collect(ProfileSnapshot.of(state, timestamp));

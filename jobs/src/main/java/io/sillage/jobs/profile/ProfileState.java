@@ -5,12 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * Everything Sillage knows about one profile, kept in Flink keyed state (keyed by project and profile id) and
- * written out as a snapshot after changes. A Flink POJO: public fields, collections declared as interfaces.
+ * written out as a snapshot after changes. Public fields; Flink reads and writes it with
+ * {@link ProfileStateSerializer}, which must follow any field added here.
  *
  * <p>A profile that was merged keeps only {@link #mergedInto}: events that still reach it are sent on.
  */
+@TypeInfo(ProfileStateSerializer.Factory.class)
 public class ProfileState {
     public String projectId;
     public String profileId;

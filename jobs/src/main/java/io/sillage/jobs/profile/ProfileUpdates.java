@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How events change a profile, and how two profiles combine. Pure functions over {@link ProfileState}.
@@ -37,6 +38,8 @@ public final class ProfileUpdates {
             "sms_subscribe", "sms",
             "push_subscribe", "push",
             "web_push_subscribe", "web_push");
+    /** Track events whose properties change the profile beyond its counters. */
+    private static final Set<String> EVENTS_READ = Set.of(ORDER_COMPLETED, SUBSCRIPTION_CHANGED, EMAIL_BOUNCED, EMAIL_MARKED_AS_SPAM);
 
     private ProfileUpdates() {}
 
@@ -59,7 +62,8 @@ public final class ProfileUpdates {
                 }
             }
         }
-        if ("track".equals(event.type) && event.event != null) {
+        if ("track".equals(event.type) && event.event != null && EVENTS_READ.contains(event.event)) {
+            // only these events read their properties: most track events change nothing but the counters
             JsonNode properties = SegmentEvents.readStoredJson(event.properties);
             if (ORDER_COMPLETED.equals(event.event)) {
                 state.orderCount++;

@@ -3,13 +3,17 @@ package io.sillage.jobs.profile;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One message of the stitching protocol (see {@code docs/identity.md}). Messages to identifiers are handled by
  * {@link IdentifierDirectory}, messages to profiles by {@link ProfileLogic}. Messages that go backwards in the
  * job graph (profile to identifier, profile to profile) travel through the Kafka feedback topic as JSON, which
- * is why this is one flat POJO rather than a class hierarchy.
+ * is why this is one flat class rather than a class hierarchy. Flink writes it with {@link StitchMessageSerializer}.
  */
+@TypeInfo(StitchMessageSerializer.Factory.class)
 public class StitchMessage {
+    /** New kinds go at the end: {@link StitchMessageSerializer} stores the ordinal. */
     public enum Kind {
         /** To an identifier: an event whose most trusted identifier is the target. */
         ROUTE(true),

@@ -195,10 +195,7 @@ class StitchingOperatorsTest {
 
     @Test
     void typesCrossingOperatorsAreSerializedWithoutKryo() {
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(StitchMessage.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileState.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileSnapshot.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ProfileEvent.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(MergeDecision.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(IdentityLink.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(IdentifiedEvent.class);
