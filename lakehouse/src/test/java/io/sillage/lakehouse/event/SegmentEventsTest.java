@@ -620,6 +620,18 @@ class SegmentEventsTest {
         return exception.problem();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"p", "demo-project_1", "ABC-xyz-09", "a123456789012345678901234567890123456789012345678901234567890123"})
+    void acceptsProjectIds(String value) {
+        assertThat(SegmentEvents.isProjectId(value)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a b", "../x", "projet-é", "p|q", "a1234567890123456789012345678901234567890123456789012345678901234"})
+    void refusesOtherProjectIds(String value) {
+        assertThat(SegmentEvents.isProjectId(value)).isFalse();
+    }
+
     @Nested
     class FastTimestampParsing {
         @ParameterizedTest

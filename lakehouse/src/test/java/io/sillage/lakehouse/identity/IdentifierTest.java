@@ -22,4 +22,18 @@ class IdentifierTest {
         assertThat(Identifier.problemWith("email:jane@example.com")).isEmpty();
         assertThatThrownBy(() -> Identifier.parse("nope")).hasMessageStartingWith("Invalid identifier: ");
     }
+
+    @Test
+    void typesAreLowerCaseLettersDigitsAndUnderscoresStartingWithALetter() {
+        assertThat(Identifier.isType("email")).isTrue();
+        assertThat(Identifier.isType("crm_id2")).isTrue();
+        assertThat(Identifier.isType("a".repeat(40))).isTrue();
+        assertThat(Identifier.isType("a".repeat(41))).isFalse();
+        assertThat(Identifier.isType("")).isFalse();
+        assertThat(Identifier.isType("2fa")).isFalse();
+        assertThat(Identifier.isType("_id")).isFalse();
+        assertThat(Identifier.isType("user-id")).isFalse();
+        assertThat(Identifier.isType("userId")).isFalse();
+        assertThatThrownBy(() -> new Identifier("Email", "x")).hasMessageContaining("Invalid identifier type 'Email'");
+    }
 }
