@@ -2,6 +2,8 @@ package io.sillage.jobs.common;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -114,6 +116,25 @@ public abstract class CompactSerializer<T> extends TypeSerializerSingleton<T> {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** A list of strings (null written as empty): its size as a varint, then each string. */
+    public static void writeStrings(List<String> values, DataOutputView out) throws IOException {
+        writeVarInt(values == null ? 0 : values.size(), out);
+        if (values != null) {
+            for (String value : values) {
+                writeString(value, out);
+            }
+        }
+    }
+
+    public static List<String> readStrings(DataInputView in) throws IOException {
+        int count = readVarInt(in);
+        List<String> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(readString(in));
+        }
+        return values;
+    }
+
     /** An unsigned int in 1 to 5 bytes, 7 bits at a time. */
     public static void writeVarInt(int value, DataOutputView out) throws IOException {
         while ((value & ~0x7F) != 0) {
@@ -140,13 +161,17 @@ public abstract class CompactSerializer<T> extends TypeSerializerSingleton<T> {
      * versions used for the same state: Flink then migrates the state on restore.
      */
     public abstract static class Snapshot<T> extends SimpleTypeSerializerSnapshot<T> {
+        private final Supplier<? extends TypeSerializer<T>> serializer;
+
         protected Snapshot(Supplier<? extends TypeSerializer<T>> serializer) {
             super(serializer);
+            this.serializer = serializer;
         }
 
         @Override
         public TypeSerializerSchemaCompatibility<T> resolveSchemaCompatibility(TypeSerializerSnapshot<T> oldSnapshot) {
-            if (oldSnapshot instanceof PojoSerializerSnapshot) {
+            if (oldSnapshot instanceof PojoSerializerSnapshot<T> pojo
+                    && pojo.restoreSerializer().createInstance().getClass() == serializer.get().createInstance().getClass()) {
                 return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
             }
             return super.resolveSchemaCompatibility(oldSnapshot);

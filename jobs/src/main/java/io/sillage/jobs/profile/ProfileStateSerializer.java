@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
@@ -121,24 +120,6 @@ public final class ProfileStateSerializer extends CompactSerializer<ProfileState
         state.recentForwarded = readStrings(in);
         state.version = in.readLong();
         return state;
-    }
-
-    static void writeStrings(List<String> values, DataOutputView out) throws IOException {
-        writeVarInt(values == null ? 0 : values.size(), out);
-        if (values != null) {
-            for (String value : values) {
-                writeString(value, out);
-            }
-        }
-    }
-
-    static List<String> readStrings(DataInputView in) throws IOException {
-        int count = readVarInt(in);
-        List<String> values = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            values.add(readString(in));
-        }
-        return values;
     }
 
     private static int size(Map<?, ?> map) {

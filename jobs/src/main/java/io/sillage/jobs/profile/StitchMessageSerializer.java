@@ -36,7 +36,7 @@ public final class StitchMessageSerializer extends CompactSerializer<StitchMessa
         writeString(message.claimant, out);
         writeString(message.messageId, out);
         out.writeLong(message.eventTimeMicros);
-        ProfileStateSerializer.writeStrings(message.identifiers, out);
+        writeStrings(message.identifiers, out);
         out.writeBoolean(message.event != null);
         if (message.event != null) {
             ProfileEventSerializer.writeFields(message.event, out);
@@ -59,7 +59,7 @@ public final class StitchMessageSerializer extends CompactSerializer<StitchMessa
         message.claimant = readString(in);
         message.messageId = readString(in);
         message.eventTimeMicros = in.readLong();
-        message.identifiers = ProfileStateSerializer.readStrings(in);
+        message.identifiers = readStrings(in);
         if (in.readBoolean()) {
             message.event = ProfileEventSerializer.readFields(in);
         }

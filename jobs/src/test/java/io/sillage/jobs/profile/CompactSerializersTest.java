@@ -102,6 +102,7 @@ class CompactSerializersTest {
 
         OperatorSubtaskState checkpoint;
         try (var before = harness(new PojoStateWriter(old, held))) {
+            before.open();
             before.processElement(new StreamRecord<>(held));
             checkpoint = before.snapshot(1, 1);
         }
@@ -132,9 +133,6 @@ class CompactSerializersTest {
             KeyedProcessFunction<String, StitchMessage, ProfileSnapshot> function) throws Exception {
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), StitchMessage::key, Types.STRING);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
-        if (function instanceof PojoStateWriter) {
-            harness.open();
-        }
         return harness;
     }
 
