@@ -44,6 +44,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.parquet.column.values.bloomfilter.BloomFilter;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.api.Binary;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
@@ -312,12 +318,15 @@ class StackIT {
             assertThat(queryLong(trino, "select count(*) from profile_merges where project_id = ? and into_profile_id = ? and decision = 'merged'",
                     project.projectId(), profileId)).isPositive();
             assertThat(queryLong(trino, "select event_count from profiles where profile_id = ?", profileId)).isEqualTo(5);
+            // a look-up of one profile skips the change files that do not hold it: each carries a Bloom filter
+            assertProfileBloomFilters(trino, "profile_changes", profileId);
 
             // folding the change log into profiles_base changes nothing an analyst sees
             ProfileFold.Result fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());
             assertThat(fold.changesFolded()).isPositive();
             assertThat(queryLong(trino, "select count(*) from profile_changes where profile_id = ?", profileId)).isZero();
             assertThat(queryLong(trino, "select event_count from profiles_base where profile_id = ?", profileId)).isEqualTo(5);
+            assertProfileBloomFilters(trino, "profiles_base", profileId);
             assertThat(queryLong(trino, "select event_count from profiles where profile_id = ?", profileId)).isEqualTo(5);
             assertThat(queryLong(trino, "select count(*) from profiles where profile_id = ?", profileId)).isEqualTo(1);
             assertThat(queryString(trino, "select profile_id from identities where project_id = ? and identifier = ?", project.projectId(), "email:" + email))
@@ -957,6 +966,38 @@ class StackIT {
                 return queryLong(trino, sql, parameters.toArray(String[]::new)) >= expected;
             }
         });
+    }
+
+    /**
+     * Every data file of the table has a Bloom filter on {@code profile_id} in each row group: one of them may hold
+     * {@code profileId}, and some rule out an id that was never written.
+     */
+    private static void assertProfileBloomFilters(Connection trino, String table, String profileId) throws Exception {
+        List<String> files = new ArrayList<>();
+        try (ResultSet rows = query(trino, "select file_path from \"" + table + "$files\"")) {
+            while (rows.next()) {
+                files.add(rows.getString(1));
+            }
+        }
+        assertThat(files).as("data files of %s", table).isNotEmpty();
+        String absent = "absent-" + UUID.randomUUID();
+        boolean holds = false;
+        boolean rulesOut = false;
+        for (String file : files) {
+            // not URI-decoded: Iceberg escapes partition values into the file names themselves (%3A stays %3A)
+            try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(Path.of(file.replaceFirst("^file:(//)?", ""))))) {
+                for (BlockMetaData block : reader.getFooter().getBlocks()) {
+                    ColumnChunkMetaData column = block.getColumns().stream()
+                            .filter(chunk -> chunk.getPath().toDotString().equals("profile_id")).findFirst().orElseThrow();
+                    BloomFilter filter = reader.readBloomFilter(column);
+                    assertThat(filter).as("Bloom filter on profile_id in %s", file).isNotNull();
+                    holds |= filter.findHash(filter.hash(Binary.fromString(profileId)));
+                    rulesOut |= !filter.findHash(filter.hash(Binary.fromString(absent)));
+                }
+            }
+        }
+        assertThat(holds).as("a file of %s may hold %s", table, profileId).isTrue();
+        assertThat(rulesOut).as("a file of %s rules out an id never written", table).isTrue();
     }
 
     private Connection trino() throws SQLException {

@@ -45,7 +45,7 @@ public final class ProfileFold {
         if (changes > 0) {
             try (PreparedStatement replace = trino.prepareStatement("""
                     create or replace table lakehouse.cdp.profiles_base
-                    with (format_version = 2, partitioning = array['bucket(profile_id, 8)'])
+                    with (format_version = 2, partitioning = array['bucket(profile_id, 8)'], parquet_bloom_filter_columns = array['profile_id'])
                     as
                     """ + LakehouseViews.latestProfiles("(select * from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?))"))) {
                 replace.setString(1, cutoff.toString());

@@ -34,6 +34,14 @@ public final class CdpTables {
             // early instead of hashing 2 MB of unique values per column (a fifth of the pipeline's CPU)
             TableProperties.PARQUET_DICT_SIZE_BYTES, "65536");
 
+    /**
+     * The profile tables also carry a Parquet Bloom filter on {@code profile_id}: a look-up of one profile through
+     * the {@code profiles} view then skips every change file that does not hold it (reading its footer only),
+     * instead of scanning the whole change log (measured in docs/benchmarks.md#identity-and-profiles).
+     */
+    public static final Map<String, String> PROFILE_PROPERTIES = withProperty(COMMON_PROPERTIES,
+            TableProperties.PARQUET_BLOOM_FILTER_COLUMN_ENABLED_PREFIX + "profile_id", "true");
+
     public static final Schema EVENTS_SCHEMA = new Schema(
             required(1, "project_id", Types.StringType.get(), "Project the write key belongs to"),
             required(2, "message_id", Types.StringType.get(), "Segment messageId, unique per project (deduplicated)"),
@@ -107,7 +115,7 @@ public final class CdpTables {
             PROFILE_CHANGES_SCHEMA,
             PartitionSpec.builderFor(PROFILE_CHANGES_SCHEMA).identity("window_start").build(),
             SortOrder.unsorted(),
-            COMMON_PROPERTIES);
+            PROFILE_PROPERTIES);
 
     public static final Schema PROFILES_BASE_SCHEMA = new Schema(PROFILE_COLUMNS);
 
@@ -117,7 +125,7 @@ public final class CdpTables {
             PROFILES_BASE_SCHEMA,
             PartitionSpec.builderFor(PROFILES_BASE_SCHEMA).bucket("profile_id", 8).build(),
             SortOrder.unsorted(),
-            COMMON_PROPERTIES);
+            PROFILE_PROPERTIES);
 
     public static final Schema PROFILE_MERGES_SCHEMA = new Schema(
             required(1, "project_id", Types.StringType.get()),
@@ -196,5 +204,11 @@ public final class CdpTables {
         List<Types.NestedField> all = new java.util.ArrayList<>(fields);
         all.add(last);
         return all;
+    }
+
+    private static Map<String, String> withProperty(Map<String, String> properties, String key, String value) {
+        Map<String, String> all = new java.util.HashMap<>(properties);
+        all.put(key, value);
+        return Map.copyOf(all);
     }
 }

@@ -46,6 +46,15 @@ class CdpTablesTest {
     }
 
     @Test
+    void theProfileTablesCarryABloomFilterOnTheProfileId() {
+        String bloom = TableProperties.PARQUET_BLOOM_FILTER_COLUMN_ENABLED_PREFIX + "profile_id";
+        assertThat(CdpTables.PROFILE_CHANGES.properties()).containsEntry(bloom, "true");
+        assertThat(CdpTables.PROFILES_BASE.properties()).containsEntry(bloom, "true");
+        assertThat(CdpTables.PROFILE_CHANGES_SCHEMA.findField("profile_id")).isNotNull();
+        assertThat(CdpTables.EVENTS.properties()).doesNotContainKey(bloom);
+    }
+
+    @Test
     void theProfileChangeLogAndBaseShareTheirColumnsAndIds() {
         for (NestedField column : CdpTables.PROFILES_BASE_SCHEMA.columns()) {
             assertThat(CdpTables.PROFILE_CHANGES_SCHEMA.findField(column.name())).as(column.name()).isEqualTo(column);

@@ -200,6 +200,9 @@ public final class ProfileBenchmark {
         boolean apiSeen = false;
         boolean trinoSeen = !viaTrino;
         String profileId = null;
+        long apiMillis = -1;
+        int queries = 0;
+        long slowestQuery = 0;
         while ((!apiSeen || !trinoSeen) && Instant.now().isBefore(deadline)) {
             if (!apiSeen) {
                 HttpResponse<String> response = get("/api/v1/profiles/user_id:u" + person, project.apiKey());
@@ -207,7 +210,8 @@ public final class ProfileBenchmark {
                     if (response != null && response.statusCode() == 200) {
                         JsonNode profile = JSON.readTree(response.body());
                         if (value.equals(profile.at("/traits/probe").asText())) {
-                            api.add(Duration.between(sent, Instant.now()).toMillis());
+                            apiMillis = Duration.between(sent, Instant.now()).toMillis();
+                            api.add(apiMillis);
                             apiSeen = true;
                             profileId = profile.get("profileId").asText();
                         }
@@ -224,11 +228,19 @@ public final class ProfileBenchmark {
                     statement.setString(1, project.projectId());
                     statement.setString(2, profileId);
                     statement.setString(3, value);
+                    long queryStarted = System.nanoTime();
                     try (ResultSet rows = statement.executeQuery()) {
                         rows.next();
-                        if (rows.getLong(1) > 0) {
-                            trino.add(Duration.between(sent, Instant.now()).toMillis());
+                        long found = rows.getLong(1);
+                        queries++;
+                        slowestQuery = Math.max(slowestQuery, (System.nanoTime() - queryStarted) / 1_000_000);
+                        if (found > 0) {
+                            long trinoMillis = Duration.between(sent, Instant.now()).toMillis();
+                            trino.add(trinoMillis);
                             trinoSeen = true;
+                            // one line per probe, to line slow ones up with folds and checkpoints in the logs
+                            System.out.printf("    probe sent %s: Profile View %,d ms, Trino %,d ms (%d queries, slowest %,d ms)%n",
+                                    sent, apiMillis, trinoMillis, queries, slowestQuery);
                         }
                     }
                 }
