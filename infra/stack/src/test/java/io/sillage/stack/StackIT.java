@@ -320,6 +320,8 @@ class StackIT {
             assertThat(queryLong(trino, "select event_count from profiles where profile_id = ?", profileId)).isEqualTo(5);
             // a look-up of one profile skips the change files that do not hold it: each carries a Bloom filter
             assertProfileBloomFilters(trino, "profile_changes", profileId);
+            assertNoStatistics(trino, "events", "properties");
+            assertNoStatistics(trino, "profile_changes", "traits");
 
             // folding the change log into profiles_base changes nothing an analyst sees
             ProfileFold.Result fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());
@@ -998,6 +1000,30 @@ class StackIT {
         }
         assertThat(holds).as("a file of %s may hold %s", table, profileId).isTrue();
         assertThat(rulesOut).as("a file of %s rules out an id never written", table).isTrue();
+    }
+
+    /** The files of the table keep no min/max statistics for this JSON column, and do for {@code project_id}. */
+    private static void assertNoStatistics(Connection trino, String table, String column) throws Exception {
+        try (ResultSet rows = query(trino, "select file_path from \"" + table + "$files\" limit 5")) {
+            assertThat(rows.next()).as("a data file of %s", table).isTrue();
+            do {
+                String file = rows.getString(1);
+                try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(Path.of(file.replaceFirst("^file:(//)?", ""))))) {
+                    for (BlockMetaData block : reader.getFooter().getBlocks()) {
+                        for (ColumnChunkMetaData chunk : block.getColumns()) {
+                            String name = chunk.getPath().toDotString();
+                            if (name.equals(column)) {
+                                assertThat(chunk.getStatistics().hasNonNullValue()).as("min/max of %s in %s", column, file).isFalse();
+                            }
+                            if (name.equals("project_id")) {
+                                assertThat(chunk.getStatistics().hasNonNullValue()).as("min/max of project_id in %s", file).isTrue();
+                            }
+                        }
+                    }
+                }
+            }
+            while (rows.next());
+        }
     }
 
     private Connection trino() throws SQLException {

@@ -39,8 +39,15 @@ public final class CdpTables {
      * the {@code profiles} view then skips every change file that does not hold it (reading its footer only),
      * instead of scanning the whole change log (measured in docs/benchmarks.md#identity-and-profiles).
      */
-    public static final Map<String, String> PROFILE_PROPERTIES = withProperty(COMMON_PROPERTIES,
-            TableProperties.PARQUET_BLOOM_FILTER_COLUMN_ENABLED_PREFIX + "profile_id", "true");
+    public static final Map<String, String> PROFILE_PROPERTIES = withoutStatistics(withProperty(COMMON_PROPERTIES,
+            TableProperties.PARQUET_BLOOM_FILTER_COLUMN_ENABLED_PREFIX + "profile_id", "true"), "traits", "subscriptions");
+
+    /**
+     * JSON texts get no min/max statistics, in Parquet or in Iceberg's manifests: no predicate on them can use a
+     * range of JSON texts, and computing one compares every value byte by byte with the current bounds (a tenth of
+     * the pipeline's CPU in the profile benchmark, in the {@code events} sink).
+     */
+    private static final Map<String, String> EVENTS_PROPERTIES = withoutStatistics(COMMON_PROPERTIES, "properties", "traits", "context");
 
     public static final Schema EVENTS_SCHEMA = new Schema(
             required(1, "project_id", Types.StringType.get(), "Project the write key belongs to"),
@@ -68,7 +75,7 @@ public final class CdpTables {
             EVENTS_SCHEMA,
             PartitionSpec.builderFor(EVENTS_SCHEMA).day("timestamp").identity("project_id").build(),
             SortOrder.builderFor(EVENTS_SCHEMA).asc("project_id").asc("timestamp").build(),
-            COMMON_PROPERTIES);
+            EVENTS_PROPERTIES);
 
     public static final Schema REJECTED_EVENTS_SCHEMA = new Schema(
             optional(1, "project_id", Types.StringType.get(), "Project, when the record names one"),
@@ -86,7 +93,7 @@ public final class CdpTables {
             REJECTED_EVENTS_SCHEMA,
             PartitionSpec.builderFor(REJECTED_EVENTS_SCHEMA).day("rejected_at").build(),
             SortOrder.unsorted(),
-            COMMON_PROPERTIES);
+            withoutStatistics(COMMON_PROPERTIES, "payload"));
 
     /** Profile columns shared by the change log and the folded base table (ids 1-15). */
     private static final List<Types.NestedField> PROFILE_COLUMNS = List.of(
@@ -204,6 +211,15 @@ public final class CdpTables {
         List<Types.NestedField> all = new java.util.ArrayList<>(fields);
         all.add(last);
         return all;
+    }
+
+    private static Map<String, String> withoutStatistics(Map<String, String> properties, String... columns) {
+        Map<String, String> all = new java.util.HashMap<>(properties);
+        for (String column : columns) {
+            all.put(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + column, "false");
+            all.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + column, "none");
+        }
+        return Map.copyOf(all);
     }
 
     private static Map<String, String> withProperty(Map<String, String> properties, String key, String value) {

@@ -55,6 +55,24 @@ class CdpTablesTest {
     }
 
     @Test
+    void jsonTextsGetNoMinMaxStatistics() {
+        assertThat(CdpTables.EVENTS.properties())
+                .containsEntry(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "properties", "false")
+                .containsEntry(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + "context", "none")
+                .doesNotContainKey(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "message_id");
+        assertThat(CdpTables.PROFILE_CHANGES.properties())
+                .containsEntry(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "traits", "false")
+                .doesNotContainKey(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "profile_id");
+        // every column named in a property exists in its table
+        for (TableDefinition table : CdpTables.all()) {
+            table.properties().keySet().stream()
+                    .filter(key -> key.startsWith(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX))
+                    .map(key -> key.substring(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX.length()))
+                    .forEach(column -> assertThat(table.schema().findField(column)).as("%s.%s", table.name(), column).isNotNull());
+        }
+    }
+
+    @Test
     void theProfileChangeLogAndBaseShareTheirColumnsAndIds() {
         for (NestedField column : CdpTables.PROFILES_BASE_SCHEMA.columns()) {
             assertThat(CdpTables.PROFILE_CHANGES_SCHEMA.findField(column.name())).as(column.name()).isEqualTo(column);
