@@ -986,8 +986,7 @@ class StackIT {
         boolean holds = false;
         boolean rulesOut = false;
         for (String file : files) {
-            // not URI-decoded: Iceberg escapes partition values into the file names themselves (%3A stays %3A)
-            try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(Path.of(file.replaceFirst("^file:(//)?", ""))))) {
+            try (ParquetFileReader reader = openDataFile(file)) {
                 for (BlockMetaData block : reader.getFooter().getBlocks()) {
                     ColumnChunkMetaData column = block.getColumns().stream()
                             .filter(chunk -> chunk.getPath().toDotString().equals("profile_id")).findFirst().orElseThrow();
@@ -1008,7 +1007,7 @@ class StackIT {
             assertThat(rows.next()).as("a data file of %s", table).isTrue();
             do {
                 String file = rows.getString(1);
-                try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(Path.of(file.replaceFirst("^file:(//)?", ""))))) {
+                try (ParquetFileReader reader = openDataFile(file)) {
                     for (BlockMetaData block : reader.getFooter().getBlocks()) {
                         for (ColumnChunkMetaData chunk : block.getColumns()) {
                             String name = chunk.getPath().toDotString();
@@ -1024,6 +1023,12 @@ class StackIT {
             }
             while (rows.next());
         }
+    }
+
+    /** A data file of the local warehouse, by the path Iceberg lists it under. */
+    private static ParquetFileReader openDataFile(String filePath) throws java.io.IOException {
+        // not URI-decoded: Iceberg escapes partition values into the file names themselves (%3A stays %3A)
+        return ParquetFileReader.open(new LocalInputFile(Path.of(filePath.replaceFirst("^file:(//)?", ""))));
     }
 
     private Connection trino() throws SQLException {
