@@ -37,9 +37,10 @@ public final class CdpTables {
     /**
      * The profile tables also carry a Parquet Bloom filter on {@code profile_id}: a look-up of one profile through
      * the {@code profiles} view then skips every change file that does not hold it (reading its footer only),
-     * instead of scanning the whole change log (measured in docs/benchmarks.md#identity-and-profiles).
+     * instead of scanning the whole change log (measured in docs/benchmarks.md#identity-and-profiles). Their JSON
+     * columns keep no min/max, as in {@code events}.
      */
-    public static final Map<String, String> PROFILE_PROPERTIES = withoutStatistics(withProperty(COMMON_PROPERTIES,
+    private static final Map<String, String> PROFILE_PROPERTIES = withoutStatistics(withProperty(COMMON_PROPERTIES,
             TableProperties.PARQUET_BLOOM_FILTER_COLUMN_ENABLED_PREFIX + "profile_id", "true"), "traits", "subscriptions");
 
     /**
