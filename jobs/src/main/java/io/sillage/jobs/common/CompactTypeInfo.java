@@ -1,8 +1,11 @@
 package io.sillage.jobs.common;
 
+import java.lang.reflect.Type;
+import java.util.Map;
 import java.util.Objects;
 
 import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
@@ -19,6 +22,25 @@ public final class CompactTypeInfo<T> extends TypeInformation<T> {
     public CompactTypeInfo(Class<T> type, CompactSerializer<T> serializer) {
         this.type = type;
         this.serializer = serializer;
+    }
+
+    /**
+     * Base of the factory a class names in {@code @TypeInfo}: Flink instantiates it by its no-argument constructor,
+     * so each serializer nests a subclass that passes its class and instance.
+     */
+    public abstract static class Factory<T> extends TypeInfoFactory<T> {
+        private final Class<T> type;
+        private final CompactSerializer<T> serializer;
+
+        protected Factory(Class<T> type, CompactSerializer<T> serializer) {
+            this.type = type;
+            this.serializer = serializer;
+        }
+
+        @Override
+        public TypeInformation<T> createTypeInfo(Type ignored, Map<String, TypeInformation<?>> parameters) {
+            return new CompactTypeInfo<>(type, serializer);
+        }
     }
 
     @Override

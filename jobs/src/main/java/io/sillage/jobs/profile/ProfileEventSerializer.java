@@ -3,11 +3,7 @@ package io.sillage.jobs.profile;
 import io.sillage.jobs.common.CompactSerializer;
 import io.sillage.jobs.common.CompactTypeInfo;
 import java.io.IOException;
-import java.lang.reflect.Type;
-import java.util.Map;
 
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -68,10 +64,9 @@ public final class ProfileEventSerializer extends CompactSerializer<ProfileEvent
         }
     }
 
-    public static final class Factory extends TypeInfoFactory<ProfileEvent> {
-        @Override
-        public TypeInformation<ProfileEvent> createTypeInfo(Type type, Map<String, TypeInformation<?>> parameters) {
-            return new CompactTypeInfo<>(ProfileEvent.class, INSTANCE);
+    public static final class Factory extends CompactTypeInfo.Factory<ProfileEvent> {
+        public Factory() {
+            super(ProfileEvent.class, INSTANCE);
         }
     }
 }

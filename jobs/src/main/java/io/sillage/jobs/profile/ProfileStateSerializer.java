@@ -6,13 +6,10 @@ import io.sillage.jobs.profile.ProfileState.MergeEntry;
 import io.sillage.jobs.profile.ProfileState.Subscription;
 import io.sillage.jobs.profile.ProfileState.TraitValue;
 import java.io.IOException;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -141,10 +138,9 @@ public final class ProfileStateSerializer extends CompactSerializer<ProfileState
         }
     }
 
-    public static final class Factory extends TypeInfoFactory<ProfileState> {
-        @Override
-        public TypeInformation<ProfileState> createTypeInfo(Type type, Map<String, TypeInformation<?>> parameters) {
-            return new CompactTypeInfo<>(ProfileState.class, INSTANCE);
+    public static final class Factory extends CompactTypeInfo.Factory<ProfileState> {
+        public Factory() {
+            super(ProfileState.class, INSTANCE);
         }
     }
 }

@@ -3,11 +3,7 @@ package io.sillage.jobs.profile;
 import io.sillage.jobs.common.CompactSerializer;
 import io.sillage.jobs.common.CompactTypeInfo;
 import java.io.IOException;
-import java.lang.reflect.Type;
-import java.util.Map;
 
-import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -80,10 +76,9 @@ public final class StitchMessageSerializer extends CompactSerializer<StitchMessa
         }
     }
 
-    public static final class Factory extends TypeInfoFactory<StitchMessage> {
-        @Override
-        public TypeInformation<StitchMessage> createTypeInfo(Type type, Map<String, TypeInformation<?>> parameters) {
-            return new CompactTypeInfo<>(StitchMessage.class, INSTANCE);
+    public static final class Factory extends CompactTypeInfo.Factory<StitchMessage> {
+        public Factory() {
+            super(StitchMessage.class, INSTANCE);
         }
     }
 }
