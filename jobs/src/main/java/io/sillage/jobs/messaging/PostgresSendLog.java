@@ -1,5 +1,6 @@
 package io.sillage.jobs.messaging;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -8,48 +9,234 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SendLog} in PostgreSQL table {@code message_sends} (created by the API's migration
- * {@code V6__message_sends.sql}). Statements auto-commit; a claim is an {@code insert ... on conflict do nothing},
- * then, for an existing row, a compare-and-set {@code update} on its status and claim time, so two attempts racing
- * for one message cannot both win. At most {@code connections} connections, opened on demand and dropped after a
- * failure.
+ * {@code V6__message_sends.sql}), written in batches. Claims and outcomes from all the send threads wait in one
+ * queue; each of {@code connections} writer threads takes what has gathered (up to {@value #MAX_BATCH}) and writes
+ * it in two statements, each its own transaction:
+ * <ul>
+ *   <li>the claims: one {@code insert ... select from unnest(...) on conflict do nothing returning} the keys it
+ *       inserted, which are claimed ({@code pending}); a message with a row already (a retry, a replay) then goes
+ *       through the claim of one row: a compare-and-set {@code update} on its status and claim time, so two attempts
+ *       racing for one message cannot both win;</li>
+ *   <li>the outcomes: one {@code update ... from unnest(...)}.</li>
+ * </ul>
+ * A claim returns once its transaction has committed, and an outcome's future completes once it has: the caller
+ * sends only what is claimed, and reports an outcome only once it is recorded. A batch that fails (the connection
+ * dropped, the database down) fails every claim and outcome in it; the connection is opened again for the next.
+ * Compared with two statements per message, a batch of a few dozen costs PostgreSQL about as much as one message.
  */
 public final class PostgresSendLog implements SendLog {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresSendLog.class);
     private static final int MAX_ROUNDS = 5;
+    static final int MAX_BATCH = 500;
 
     private final String jdbcUrl;
     private final String user;
     private final String password;
-    private final Semaphore slots;
-    private final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean closed;
 
     private PostgresSendLog(String jdbcUrl, String user, String password, int connections) {
+        if (connections < 1) {
+            throw new IllegalArgumentException("the send log needs at least one connection");
+        }
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
-        this.slots = new Semaphore(connections);
+        for (int i = 1; i <= connections; i++) {
+            Thread writer = new Thread(this::write, "sillage-send-log-" + i);
+            writer.setDaemon(true);
+            writers.add(writer);
+            writer.start();
+        }
     }
 
     public static Factory factory(String jdbcUrl, String user, String password, int connections) {
         return () -> new PostgresSendLog(jdbcUrl, user, password, connections);
     }
 
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
+    /** A claim or an outcome waiting for a writer. */
+    private sealed interface Request permits ClaimRequest, Outcome {
+        Entry entry();
+
+        void fail(UnavailableException failure);
+    }
+
+    private record ClaimRequest(Entry entry, int attempt, long nowMillis, long staleAfterMillis, CompletableFuture<Claim> result) implements Request {
+        @Override
+        public void fail(UnavailableException failure) {
+            result.completeExceptionally(failure);
+        }
+    }
+
+    private record Outcome(Entry entry, Status status, String providerMessageId, String reason, long nowMillis, CompletableFuture<Void> result) implements Request {
+        @Override
+        public void fail(UnavailableException failure) {
+            result.completeExceptionally(failure);
+        }
     }
 
     @Override
     public Claim claim(Entry entry, int attempt, long nowMillis, long staleAfterMillis) {
-        return withConnection(connection -> {
-            OffsetDateTime now = time(nowMillis);
-            for (int round = 0; round < MAX_ROUNDS; round++) {
+        CompletableFuture<Claim> result = new CompletableFuture<>();
+        enqueue(new ClaimRequest(entry, attempt, nowMillis, staleAfterMillis, result));
+        try {
+            return result.join();
+        }
+        catch (CompletionException e) {
+            if (e.getCause() instanceof UnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> sent(Entry entry, String providerMessageId, String reason, long nowMillis) {
+        return finish(entry, Status.SENT, providerMessageId, reason, nowMillis);
+    }
+
+    @Override
+    public CompletableFuture<Void> retrying(Entry entry, String reason, long nowMillis) {
+        return finish(entry, Status.RETRYING, null, reason, nowMillis);
+    }
+
+    @Override
+    public CompletableFuture<Void> failed(Entry entry, String reason, long nowMillis) {
+        return finish(entry, Status.FAILED, null, reason, nowMillis);
+    }
+
+    private CompletableFuture<Void> finish(Entry entry, Status status, String providerMessageId, String reason, long nowMillis) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        enqueue(new Outcome(entry, status, providerMessageId, reason, nowMillis, result));
+        return result;
+    }
+
+    private void enqueue(Request request) {
+        if (closed) {
+            request.fail(new UnavailableException("send log: closed", null));
+            return;
+        }
+        queue.add(request);
+        if (closed && queue.remove(request)) {
+            request.fail(new UnavailableException("send log: closed", null));
+        }
+    }
+
+    /** A writer thread: takes what has gathered in the queue and writes it, until closed. */
+    private void write() {
+        Connection connection = null;
+        List<Request> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                Request first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                if (connection == null) {
+                    connection = connect();
+                }
+                write(connection, batch);
+            }
+            catch (InterruptedException e) {
+                break;
+            }
+            catch (SQLException | RuntimeException e) {
+                UnavailableException failure = new UnavailableException("send log: " + e.getMessage()
+                        + (e instanceof SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : ""), e);
+                batch.forEach(request -> request.fail(failure));
+                closeQuietly(connection);
+                connection = null;
+            }
+            finally {
+                batch.clear();
+            }
+        }
+        closeQuietly(connection);
+    }
+
+    private void write(Connection connection, List<Request> batch) throws SQLException {
+        List<ClaimRequest> claims = new ArrayList<>();
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Request request : batch) {
+            if (request instanceof ClaimRequest claim) {
+                claims.add(claim);
+            }
+            else {
+                outcomes.add((Outcome) request);
+            }
+        }
+        if (!claims.isEmpty()) {
+            claim(connection, claims);
+        }
+        // one row is updated once per statement: a second outcome for the same message waits for the next round
+        for (List<Outcome> round : distinctRounds(outcomes)) {
+            record(connection, round);
+        }
+    }
+
+    /** Claims new messages in one statement; the others (a row exists, or twice in the batch) one at a time. */
+    private static void claim(Connection connection, List<ClaimRequest> claims) throws SQLException {
+        List<List<ClaimRequest>> rounds = distinctRounds(claims);
+        List<ClaimRequest> first = rounds.get(0);
+        Set<String> inserted = new HashSet<>();
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into message_sends (project_id, idempotency_key, message_id, channel, destination_hash, status, attempt, claimed_at, updated_at)
+                select p, k, m, c, d, 'pending', a, to_timestamp(t / 1000.0), to_timestamp(t / 1000.0)
+                from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[]) as r(p, k, m, c, d, a, t)
+                on conflict (project_id, idempotency_key) do nothing
+                returning project_id, idempotency_key""")) {
+            insert.setArray(1, text(connection, first, claim -> claim.entry().projectId()));
+            insert.setArray(2, text(connection, first, claim -> claim.entry().idempotencyKey()));
+            insert.setArray(3, text(connection, first, claim -> claim.entry().messageId()));
+            insert.setArray(4, text(connection, first, claim -> claim.entry().channel()));
+            insert.setArray(5, text(connection, first, claim -> claim.entry().destinationHash()));
+            insert.setArray(6, connection.createArrayOf("int4", first.stream().map(ClaimRequest::attempt).toArray(Integer[]::new)));
+            insert.setArray(7, connection.createArrayOf("int8", first.stream().map(ClaimRequest::nowMillis).toArray(Long[]::new)));
+            try (ResultSet rows = insert.executeQuery()) {
+                while (rows.next()) {
+                    inserted.add(key(rows.getString(1), rows.getString(2)));
+                }
+            }
+        }
+        for (ClaimRequest claim : first) {
+            if (inserted.contains(key(claim.entry()))) {
+                claim.result().complete(new Claim.Send(false));
+            }
+        }
+        for (ClaimRequest claim : claims) {
+            if (!claim.result().isDone()) {
+                claim.result().complete(claimExisting(connection, claim));
+            }
+        }
+    }
+
+    /** The claim of a message that has a row already: decide on the row, then take it over if it says so. */
+    private static Claim claimExisting(Connection connection, ClaimRequest request) throws SQLException {
+        Entry entry = request.entry();
+        OffsetDateTime now = time(request.nowMillis());
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            Row row = select(connection, entry);
+            if (row == null) {
                 try (PreparedStatement insert = connection.prepareStatement("""
                         insert into message_sends (project_id, idempotency_key, message_id, channel, destination_hash, status, attempt, claimed_at, updated_at)
                         values (?, ?, ?, ?, ?, 'pending', ?, ?, ?) on conflict (project_id, idempotency_key) do nothing""")) {
@@ -58,38 +245,35 @@ public final class PostgresSendLog implements SendLog {
                     insert.setString(3, entry.messageId());
                     insert.setString(4, entry.channel());
                     insert.setString(5, entry.destinationHash());
-                    insert.setInt(6, attempt);
+                    insert.setInt(6, request.attempt());
                     insert.setObject(7, now);
                     insert.setObject(8, now);
                     if (insert.executeUpdate() == 1) {
                         return new Claim.Send(false);
                     }
                 }
-                Row row = select(connection, entry);
-                if (row == null) {
-                    continue; // removed meanwhile: insert again
-                }
-                Claim claim = SendLog.decide(row, nowMillis, staleAfterMillis);
-                if (!(claim instanceof Claim.Send)) {
+                continue; // inserted meanwhile: read it
+            }
+            Claim claim = SendLog.decide(row, request.nowMillis(), request.staleAfterMillis());
+            if (!(claim instanceof Claim.Send)) {
+                return claim;
+            }
+            try (PreparedStatement takeOver = connection.prepareStatement("""
+                    update message_sends set status = 'pending', attempt = ?, claimed_at = ?, updated_at = ?, reason = null
+                    where project_id = ? and idempotency_key = ? and status = ? and claimed_at = ?""")) {
+                takeOver.setInt(1, request.attempt());
+                takeOver.setObject(2, now);
+                takeOver.setObject(3, now);
+                takeOver.setString(4, entry.projectId());
+                takeOver.setString(5, entry.idempotencyKey());
+                takeOver.setString(6, row.status().wire());
+                takeOver.setObject(7, time(row.claimedAtMillis()));
+                if (takeOver.executeUpdate() == 1) {
                     return claim;
                 }
-                try (PreparedStatement takeOver = connection.prepareStatement("""
-                        update message_sends set status = 'pending', attempt = ?, claimed_at = ?, updated_at = ?, reason = null
-                        where project_id = ? and idempotency_key = ? and status = ? and claimed_at = ?""")) {
-                    takeOver.setInt(1, attempt);
-                    takeOver.setObject(2, now);
-                    takeOver.setObject(3, now);
-                    takeOver.setString(4, entry.projectId());
-                    takeOver.setString(5, entry.idempotencyKey());
-                    takeOver.setString(6, row.status().wire());
-                    takeOver.setObject(7, time(row.claimedAtMillis()));
-                    if (takeOver.executeUpdate() == 1) {
-                        return claim;
-                    }
-                }
             }
-            throw new SQLException("the send log row of message " + entry.messageId() + " kept changing during " + MAX_ROUNDS + " claims");
-        });
+        }
+        throw new SQLException("the send log row of message " + entry.messageId() + " kept changing during " + MAX_ROUNDS + " claims");
     }
 
     private static Row select(Connection connection, Entry entry) throws SQLException {
@@ -106,62 +290,56 @@ public final class PostgresSendLog implements SendLog {
         }
     }
 
-    @Override
-    public void sent(Entry entry, String providerMessageId, String reason, long nowMillis) {
-        finish(entry, Status.SENT, providerMessageId, reason, nowMillis);
-    }
-
-    @Override
-    public void retrying(Entry entry, String reason, long nowMillis) {
-        finish(entry, Status.RETRYING, null, reason, nowMillis);
-    }
-
-    @Override
-    public void failed(Entry entry, String reason, long nowMillis) {
-        finish(entry, Status.FAILED, null, reason, nowMillis);
-    }
-
-    private void finish(Entry entry, Status status, String providerMessageId, String reason, long nowMillis) {
-        withConnection(connection -> {
-            try (PreparedStatement update = connection.prepareStatement("""
-                    update message_sends set status = ?, provider_message_id = coalesce(?, provider_message_id), reason = ?, updated_at = ?
-                    where project_id = ? and idempotency_key = ?""")) {
-                update.setString(1, status.wire());
-                update.setString(2, providerMessageId);
-                update.setString(3, reason);
-                update.setObject(4, time(nowMillis));
-                update.setString(5, entry.projectId());
-                update.setString(6, entry.idempotencyKey());
-                return update.executeUpdate();
-            }
-        });
-    }
-
-    private <T> T withConnection(Work<T> work) {
-        slots.acquireUninterruptibly();
-        Connection connection = idle.poll();
-        try {
-            if (connection == null) {
-                Properties properties = new Properties();
-                properties.setProperty("user", user);
-                properties.setProperty("password", password);
-                properties.setProperty("logServerErrorDetail", "false");
-                connection = DriverManager.getConnection(jdbcUrl, properties);
-            }
-            T result = work.run(connection);
-            idle.add(connection);
-            connection = null;
-            return result;
+    /** Outcomes of distinct messages, in one statement. */
+    private static void record(Connection connection, List<Outcome> outcomes) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                update message_sends s set status = o.s, provider_message_id = coalesce(o.i, s.provider_message_id), reason = o.r,
+                    updated_at = to_timestamp(o.t / 1000.0)
+                from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[]) as o(p, k, s, i, r, t)
+                where s.project_id = o.p and s.idempotency_key = o.k""")) {
+            update.setArray(1, text(connection, outcomes, outcome -> outcome.entry().projectId()));
+            update.setArray(2, text(connection, outcomes, outcome -> outcome.entry().idempotencyKey()));
+            update.setArray(3, text(connection, outcomes, outcome -> outcome.status().wire()));
+            update.setArray(4, text(connection, outcomes, Outcome::providerMessageId));
+            update.setArray(5, text(connection, outcomes, Outcome::reason));
+            update.setArray(6, connection.createArrayOf("int8", outcomes.stream().map(Outcome::nowMillis).toArray(Long[]::new)));
+            update.executeUpdate();
         }
-        catch (SQLException e) {
-            throw new UnavailableException("send log: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", e);
-        }
-        finally {
-            if (connection != null) {
-                closeQuietly(connection);
+        outcomes.forEach(outcome -> outcome.result().complete(null));
+    }
+
+    /** The requests in rounds in which each message appears once, in their order. */
+    private static <R extends Request> List<List<R>> distinctRounds(List<R> requests) {
+        List<List<R>> rounds = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (R request : requests) {
+            int round = seen.merge(key(request.entry()), 0, (previous, zero) -> previous + 1);
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
             }
-            slots.release();
+            rounds.get(round).add(request);
         }
+        return rounds;
+    }
+
+    private static <R> Array text(Connection connection, List<R> requests, java.util.function.Function<R, String> field) throws SQLException {
+        return connection.createArrayOf("text", requests.stream().map(field).toArray(String[]::new));
+    }
+
+    private static String key(Entry entry) {
+        return key(entry.projectId(), entry.idempotencyKey());
+    }
+
+    private static String key(String projectId, String idempotencyKey) {
+        return projectId + '\u0000' + idempotencyKey;
+    }
+
+    private Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("logServerErrorDetail", "false");
+        return DriverManager.getConnection(jdbcUrl, properties);
     }
 
     private static OffsetDateTime time(long millis) {
@@ -169,6 +347,9 @@ public final class PostgresSendLog implements SendLog {
     }
 
     private static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
         try {
             connection.close();
         }
@@ -179,8 +360,23 @@ public final class PostgresSendLog implements SendLog {
 
     @Override
     public void close() {
-        for (Connection connection = idle.poll(); connection != null; connection = idle.poll()) {
-            closeQuietly(connection);
+        closed = true;
+        writers.forEach(Thread::interrupt);
+        for (Thread writer : writers) {
+            try {
+                writer.join(10_000);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        UnavailableException failure = new UnavailableException("send log: closed", null);
+        for (Request request = queue.poll(); request != null; request = queue.poll()) {
+            request.fail(failure);
+        }
+        if (writers.stream().anyMatch(Thread::isAlive)) {
+            LOG.warn("A send log writer did not stop within 10 s");
         }
     }
 }

@@ -18,10 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -108,8 +110,10 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
             result.complete(List.of(busy(delivery, now, lane)));
             return;
         }
-        CompletableFuture.supplyAsync(() -> paced(delivery, lane, now), lane.executor).whenComplete((outcome, failure) -> {
-            lane.inLane.decrementAndGet();
+        // the lane's thread is free once the provider has answered; the result waits for the send log to record it
+        CompletableFuture<CompletableFuture<SendResult>> onLane = CompletableFuture.supplyAsync(() -> paced(delivery, lane, now), lane.executor);
+        onLane.whenComplete((recorded, failure) -> lane.inLane.decrementAndGet());
+        onLane.thenCompose(recorded -> recorded).whenComplete((outcome, failure) -> {
             if (outcome != null) {
                 result.complete(List.of(outcome));
             }
@@ -147,20 +151,24 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         return SendResult.of(delivery, SendResult.DEFERRED, "connector busy", now).notBefore(now + delay);
     }
 
-    /** On the lane's threads: an attempt that did not wait too long in the lane, with a rate-limit permit. */
-    private SendResult paced(Delivery delivery, Lane lane, long queuedAtMillis) {
+    /**
+     * On the lane's threads: an attempt that did not wait too long in the lane, with a rate-limit permit. The
+     * future completes when the outcome is recorded in the send log.
+     */
+    private CompletableFuture<SendResult> paced(Delivery delivery, Lane lane, long queuedAtMillis) {
         long started = System.nanoTime();
         long now = System.currentTimeMillis();
         if (now - queuedAtMillis > sendTimeoutMillis / 2) {
-            return busy(delivery, now, lane);
+            return CompletableFuture.completedFuture(busy(delivery, now, lane));
         }
         for (Duration wait = lane.limiter.tryAcquire(); !wait.isZero(); wait = lane.limiter.tryAcquire()) {
             if (wait.toMillis() > busyDelayMillis || !sleep(wait)) {
                 now = System.currentTimeMillis();
-                return SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis()));
+                return CompletableFuture.completedFuture(
+                        SendResult.of(delivery, SendResult.DEFERRED, "rate limited", now).notBefore(now + Math.max(1, wait.toMillis())));
             }
         }
-        SendResult outcome = attempt(delivery, lane);
+        CompletableFuture<SendResult> outcome = attempt(delivery, lane);
         lane.took(System.nanoTime() - started); // the rate limit's pace included
         return outcome;
     }
@@ -177,8 +185,8 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         }
     }
 
-    /** One attempt, on the lane's threads. */
-    private SendResult attempt(Delivery delivery, Lane lane) {
+    /** One attempt, on the lane's threads, up to the provider's answer; the future completes once the outcome is recorded. */
+    private CompletableFuture<SendResult> attempt(Delivery delivery, Lane lane) {
         long now = System.currentTimeMillis();
         OutboundMessage message;
         try {
@@ -187,7 +195,7 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
                     providerMetadata(delivery));
         }
         catch (IllegalArgumentException e) {
-            return SendResult.of(delivery, SendResult.FAILED, "cannot be sent: " + e.getMessage(), now);
+            return CompletableFuture.completedFuture(SendResult.of(delivery, SendResult.FAILED, "cannot be sent: " + e.getMessage(), now));
         }
         SendLog.Entry entry = SendLog.Entry.of(delivery);
         SendLog.Claim claim;
@@ -196,16 +204,18 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         }
         catch (SendLog.UnavailableException e) {
             LOG.warn("Message {} waits: {}", delivery.messageId, e.getMessage());
-            return SendResult.of(delivery, SendResult.DEFERRED, "send log unavailable", now).notBefore(now + busyDelayMillis * 5);
+            return CompletableFuture.completedFuture(
+                    SendResult.of(delivery, SendResult.DEFERRED, "send log unavailable", now).notBefore(now + busyDelayMillis * 5));
         }
         if (claim instanceof SendLog.Claim.AlreadySent) {
-            return SendResult.of(delivery, SendResult.ALREADY_SENT, "already_sent", now);
+            return CompletableFuture.completedFuture(SendResult.of(delivery, SendResult.ALREADY_SENT, "already_sent", now));
         }
         if (claim instanceof SendLog.Claim.AlreadyFailed) {
-            return SendResult.of(delivery, SendResult.ALREADY_FAILED, "already_failed", now);
+            return CompletableFuture.completedFuture(SendResult.of(delivery, SendResult.ALREADY_FAILED, "already_failed", now));
         }
         if (claim instanceof SendLog.Claim.InFlight inFlight) {
-            return SendResult.of(delivery, SendResult.DEFERRED, "an earlier attempt may still be running", now).notBefore(inFlight.untilMillis());
+            return CompletableFuture.completedFuture(
+                    SendResult.of(delivery, SendResult.DEFERRED, "an earlier attempt may still be running", now).notBefore(inFlight.untilMillis()));
         }
         boolean outcomeUnknown = ((SendLog.Claim.Send) claim).outcomeUnknown();
         DeliveryResult answer;
@@ -218,39 +228,50 @@ public class SendFunction extends RichAsyncFunction<Delivery, SendResult> {
         long done = System.currentTimeMillis();
         if (answer instanceof DeliveryResult.Accepted accepted) {
             String reason = outcomeUnknown ? "unknown_resent" : null;
-            record(delivery, () -> log.sent(entry, accepted.providerMessageId(), reason, done));
-            return SendResult.of(delivery, SendResult.SENT, reason, done).providerMessageId(accepted.providerMessageId());
+            return record(delivery, () -> log.sent(entry, accepted.providerMessageId(), reason, done),
+                    SendResult.of(delivery, SendResult.SENT, reason, done).providerMessageId(accepted.providerMessageId()));
         }
         if (answer instanceof DeliveryResult.PermanentFailure permanent) {
             String reason = permanent.reason() + (permanent.destinationRejected() ? " (destination rejected)" : "");
-            record(delivery, () -> log.failed(entry, reason, done));
-            return SendResult.of(delivery, SendResult.FAILED, reason, done);
+            return record(delivery, () -> log.failed(entry, reason, done), SendResult.of(delivery, SendResult.FAILED, reason, done));
         }
         DeliveryResult.TemporaryFailure temporary = (DeliveryResult.TemporaryFailure) answer;
         RetryPolicy.Decision next = lane.retry.next(delivery.attempt, temporary, Instant.ofEpochMilli(done), ThreadLocalRandom.current());
         if (next instanceof RetryPolicy.Decision.Retry retry) {
-            record(delivery, () -> log.retrying(entry, temporary.reason(), done));
-            return SendResult.of(delivery, SendResult.RETRY, temporary.reason(), done).notBefore(retry.at().toEpochMilli());
+            return record(delivery, () -> log.retrying(entry, temporary.reason(), done),
+                    SendResult.of(delivery, SendResult.RETRY, temporary.reason(), done).notBefore(retry.at().toEpochMilli()));
         }
         String reason = ((RetryPolicy.Decision.DeadLetter) next).reason();
-        record(delivery, () -> log.failed(entry, reason, done));
-        return SendResult.of(delivery, SendResult.DEAD_LETTER, reason, done);
+        return record(delivery, () -> log.failed(entry, reason, done), SendResult.of(delivery, SendResult.DEAD_LETTER, reason, done));
     }
 
-    /** Records an outcome; if the log stays unavailable the outcome stands, and a replay would treat it as unknown. */
-    private static void record(Delivery delivery, Runnable write) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                write.run();
-                return;
-            }
-            catch (SendLog.UnavailableException e) {
-                if (attempt == RECORD_TRIES) {
-                    LOG.warn("Outcome of message {} not recorded in the send log: {}", delivery.messageId, e.getMessage());
-                    return;
-                }
-            }
+    /**
+     * Records an outcome, then reports it; if the log stays unavailable for {@value #RECORD_TRIES} tries the outcome
+     * stands, and a replay would treat it as unknown.
+     */
+    private static CompletableFuture<SendResult> record(Delivery delivery, Supplier<CompletableFuture<Void>> write, SendResult outcome) {
+        return record(delivery, write, 1).thenApply(recorded -> outcome);
+    }
+
+    private static CompletableFuture<Void> record(Delivery delivery, Supplier<CompletableFuture<Void>> write, int attempt) {
+        CompletableFuture<Void> written;
+        try {
+            written = write.get();
         }
+        catch (RuntimeException e) {
+            written = CompletableFuture.failedFuture(e);
+        }
+        return written.handle((recorded, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (attempt >= RECORD_TRIES) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                LOG.warn("Outcome of message {} not recorded in the send log: {}", delivery.messageId, cause.getMessage());
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            return record(delivery, write, attempt + 1);
+        }).thenCompose(next -> next);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.sillage.jobs.messaging;
 
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The send log: what the activation job knows about every message it handed to a provider, kept outside Flink
@@ -86,14 +87,19 @@ public interface SendLog extends AutoCloseable {
      */
     Claim claim(Entry entry, int attempt, long nowMillis, long staleAfterMillis);
 
-    /** The provider accepted it. @param reason null, or {@code unknown_resent} */
-    void sent(Entry entry, String providerMessageId, String reason, long nowMillis);
+    /**
+     * The provider accepted it. The outcome methods return at once; their future completes when the outcome is
+     * recorded, or fails with {@link UnavailableException}.
+     *
+     * @param reason null, or {@code unknown_resent}
+     */
+    CompletableFuture<Void> sent(Entry entry, String providerMessageId, String reason, long nowMillis);
 
     /** A temporary failure; another attempt is scheduled. */
-    void retrying(Entry entry, String reason, long nowMillis);
+    CompletableFuture<Void> retrying(Entry entry, String reason, long nowMillis);
 
     /** Failed for good (a permanent failure or the dead letter). */
-    void failed(Entry entry, String reason, long nowMillis);
+    CompletableFuture<Void> failed(Entry entry, String reason, long nowMillis);
 
     @Override
     void close();

@@ -1,6 +1,7 @@
 package io.sillage.jobs.messaging;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The send log in memory, with the same claim decision as {@link PostgresSendLog}; one instance shared by a test's operators. */
@@ -26,23 +27,24 @@ final class InMemorySendLog implements SendLog {
     }
 
     @Override
-    public void sent(Entry entry, String providerMessageId, String reason, long nowMillis) {
-        finish(entry, Status.SENT, providerMessageId, reason);
+    public CompletableFuture<Void> sent(Entry entry, String providerMessageId, String reason, long nowMillis) {
+        return finish(entry, Status.SENT, providerMessageId, reason);
     }
 
     @Override
-    public void retrying(Entry entry, String reason, long nowMillis) {
-        finish(entry, Status.RETRYING, null, reason);
+    public CompletableFuture<Void> retrying(Entry entry, String reason, long nowMillis) {
+        return finish(entry, Status.RETRYING, null, reason);
     }
 
     @Override
-    public void failed(Entry entry, String reason, long nowMillis) {
-        finish(entry, Status.FAILED, null, reason);
+    public CompletableFuture<Void> failed(Entry entry, String reason, long nowMillis) {
+        return finish(entry, Status.FAILED, null, reason);
     }
 
-    private synchronized void finish(Entry entry, Status status, String providerMessageId, String reason) {
+    private synchronized CompletableFuture<Void> finish(Entry entry, Status status, String providerMessageId, String reason) {
         rows.computeIfPresent(key(entry), (key, stored) -> new Stored(status, stored.attempt(),
                 stored.claimedAtMillis(), providerMessageId == null ? stored.providerMessageId() : providerMessageId, reason));
+        return CompletableFuture.completedFuture(null);
     }
 
     Stored row(Delivery delivery) {
