@@ -1,7 +1,5 @@
 package io.sillage.stack.bench;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,10 +74,10 @@ final class SmtpSink implements AutoCloseable {
     private void serve(Socket socket) {
         try (socket) {
             socket.setTcpNoDelay(true);
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            Lines in = new Lines(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             reply(out, "220 sink ESMTP");
-            for (String line = readLine(in); line != null; line = readLine(in)) {
+            for (String line = in.next(); line != null; line = in.next()) {
                 String verb = (line.length() >= 4 ? line.substring(0, 4) : line).toUpperCase(Locale.ROOT);
                 switch (verb) {
                     case "EHLO" -> reply(out, "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8");
@@ -107,11 +106,11 @@ final class SmtpSink implements AutoCloseable {
     }
 
     /** Reads a message up to the line holding a single dot; false when the connection ended first. */
-    private boolean data(InputStream in) throws IOException {
+    private boolean data(Lines in) throws IOException {
         String messageId = null;
         boolean headers = true;
         long size = 0;
-        for (String line = readLine(in); line != null; line = readLine(in)) {
+        for (String line = in.next(); line != null; line = in.next()) {
             if (line.equals(".")) {
                 received.incrementAndGet();
                 bytes.addAndGet(size);
@@ -131,17 +130,45 @@ final class SmtpSink implements AutoCloseable {
         return false;
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-        for (int b = in.read(); b != -1; b = in.read()) {
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
-            }
-            line.write(b);
+    /** Lines of one connection, read in blocks (a byte at a time, the sink would cost the machine as much as the job it measures). */
+    private static final class Lines {
+        private final InputStream in;
+        private byte[] buffer = new byte[64 * 1024];
+        private int start;
+        private int end;
+
+        Lines(InputStream in) {
+            this.in = in;
         }
-        return null;
+
+        /** The next line without its line break, or null at the end of the stream. */
+        String next() throws IOException {
+            int scanned = start;
+            while (true) {
+                for (int i = scanned; i < end; i++) {
+                    if (buffer[i] == '\n') {
+                        int length = i > start && buffer[i - 1] == '\r' ? i - 1 - start : i - start;
+                        String line = new String(buffer, start, length, StandardCharsets.ISO_8859_1);
+                        start = i + 1;
+                        return line;
+                    }
+                }
+                scanned = end - start;
+                if (start > 0) {
+                    System.arraycopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2); // a line longer than the buffer
+                }
+                int read = in.read(buffer, end, buffer.length - end);
+                if (read < 0) {
+                    return null;
+                }
+                end += read;
+            }
+        }
     }
 
     private static void reply(OutputStream out, String reply) throws IOException {
