@@ -41,6 +41,8 @@ public final class TrackingLinks {
 
     private final String base;
     private final byte[] key;
+    /** A keyed HMAC per thread: looking the algorithm up and keying it costs more than the MAC of a short URL. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     /**
      * @param baseUrl where the API's {@code /t/...} routes are reachable from the recipients' mail clients:
@@ -56,7 +58,7 @@ public final class TrackingLinks {
             throw new IllegalArgumentException("the tracking secret must be at least " + MIN_SECRET_BYTES + " bytes, got " + bytes.length);
         }
         this.key = bytes;
-        mac(); // fails now rather than at the first message if the JVM lacks HmacSHA256
+        newMac(); // fails now rather than at the first message if the JVM lacks HmacSHA256
     }
 
     private static String checkBase(String baseUrl) {
@@ -192,7 +194,12 @@ public final class TrackingLinks {
         return mac().doFinal(("c1." + token + '.' + target).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The thread's HMAC, reset by {@code doFinal} after each use. */
     private Mac mac() {
+        return macs.get();
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

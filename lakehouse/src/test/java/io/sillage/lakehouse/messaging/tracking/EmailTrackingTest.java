@@ -59,9 +59,52 @@ class EmailTrackingTest {
     }
 
     @Test
-    void aFragmentBecomesADocumentWithThePixel() {
+    void aFragmentGetsThePixelAtItsEnd() {
         String instrumented = EmailTracking.instrument("<p>Hello</p>", links);
-        assertThat(instrumented).isEqualTo("<html><head></head><body><p>Hello</p><img src=\"" + links.openUrl()
-                + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\"></body></html>");
+        assertThat(instrumented).isEqualTo("<p>Hello</p><img src=\"" + links.openUrl()
+                + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\">");
     }
+
+    @Test
+    void changesNothingButTheTrackedHrefs() {
+        String html = "<!DOCTYPE html>\n<HTML><head><title>a <a href=\"https://x.example\"> b</title>"
+                + "<style>a[href^=\"https\"] { color: red } /* <a href=\"https://s.example\"> */</style>"
+                + "<script>var s = '<a href=\"https://js.example\">';</script></head>\n"
+                + "<BODY class=x><!-- <a href=\"https://commented.example\"> </body> -->"
+                + "<A HREF='https://shop.example.com/a?x=1&amp;y=\"2\"' class=btn>single</A>"
+                + "<a class=\"c\" href=https://shop.example.com/unquoted>unquoted</a>"
+                + "<a data-sillage-notrack\n href=\"https://shop.example.com/kept\" id=k>kept</a>"
+                + "<a href=\"https://shop.example.com/first\" href=\"https://second.example\">twice</a>"
+                + "<img src=\"https://cdn.example.com/1.png\"/><abbr href=\"https://not-an-anchor.example\">abbr</abbr>"
+                + "<p>1 < 2 and <3</p></BODY>\n</HTML>\n";
+
+        String instrumented = EmailTracking.instrument(html, links);
+
+        String pixel = "<img src=\"" + links.openUrl() + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\">";
+        String click = "https://t.example.com/t/c/" + links.token() + "?u=";
+        String expected = html
+                .replace("HREF='https://shop.example.com/a?x=1&amp;y=\"2\"'",
+                        "href=\"" + links.clickUrl("https://shop.example.com/a?x=1&y=\"2\"").replace("&", "&amp;") + "\"")
+                .replace("href=https://shop.example.com/unquoted", "href=\"" + links.clickUrl("https://shop.example.com/unquoted").replace("&", "&amp;") + "\"")
+                .replace("<a data-sillage-notrack\n href", "<a\n href")
+                .replace("href=\"https://shop.example.com/first\"", "href=\"" + links.clickUrl("https://shop.example.com/first").replace("&", "&amp;") + "\"")
+                .replace("<p>1 < 2 and <3</p></BODY>", "<p>1 < 2 and <3</p>" + pixel + "</BODY>");
+        assertThat(instrumented).isEqualTo(expected);
+        assertThat(instrumented).contains(click).doesNotContain(NO_TRACK_ATTRIBUTE);
+        List<String> hrefs = Jsoup.parse(instrumented).select("a[href]").eachAttr("href");
+        assertThat(hrefs).hasSize(4);
+        assertThat(TrackingLinksTest.query(hrefs.get(0))).containsEntry("u", "https://shop.example.com/a?x=1&y=\"2\"");
+        assertThat(hrefs.get(2)).isEqualTo("https://shop.example.com/kept");
+    }
+
+    @Test
+    void anUnterminatedTagOrCommentIsLeftAsIs() {
+        assertThat(EmailTracking.instrument("<p>x</p><a href=\"https://shop.example.com/", links))
+                .startsWith("<p>x</p><a href=\"https://shop.example.com/<img src=");
+        assertThat(EmailTracking.instrument("<p>x</p><!-- <a href=\"https://shop.example.com/\">", links))
+                .startsWith("<p>x</p><!-- <a href=\"https://shop.example.com/\"><img src=");
+        assertThat(EmailTracking.instrument("<", links)).startsWith("<<img src=");
+    }
+
+    private static final String NO_TRACK_ATTRIBUTE = EmailTracking.NO_TRACK;
 }
