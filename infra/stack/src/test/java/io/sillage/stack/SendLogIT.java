@@ -57,7 +57,7 @@ class SendLogIT {
         try (HikariDataSource dataSource = OperationalDatabase.open(jdbcUrl(), Postgres.USER, postgres.password(), 2)) {
             OperationalDatabase.migrate(dataSource);
         }
-        logs = PostgresSendLog.factory(jdbcUrl(), Postgres.USER, postgres.password(), 2);
+        logs = PostgresSendLog.factory(jdbcUrl(), Postgres.USER, postgres.password(), 2, Duration.ofMillis(2));
     }
 
     @AfterAll

@@ -110,7 +110,8 @@ public final class MessagingJob {
         String jdbcPassword = settings.get("operational.jdbc-password", "");
         Streams streams = build(activations, templates.union(connectors), retries, settings,
                 PostgresProfileReader.factory(jdbcUrl, jdbcUser, jdbcPassword),
-                PostgresSendLog.factory(jdbcUrl, jdbcUser, jdbcPassword, integer(settings, "messaging.send-log-connections", 1)));
+                PostgresSendLog.factory(jdbcUrl, jdbcUser, jdbcPassword, integer(settings, "messaging.send-log-connections", 1),
+                        settings.duration("messaging.send-log-linger", Duration.ofMillis(2))));
 
         String prefix = settings.get("messaging.transactional-id-prefix", "sillage-messaging");
         streams.retries().sinkTo(KafkaSink.<Delivery>builder()

@@ -6,6 +6,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -45,18 +46,25 @@ public final class PostgresSendLog implements SendLog {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSendLog.class);
     private static final int MAX_ROUNDS = 5;
     static final int MAX_BATCH = 500;
+    /** A batch at least this large is written without lingering. */
+    static final int LINGER_BATCH = 50;
 
     private final String jdbcUrl;
     private final String user;
     private final String password;
+    private final long lingerNanos;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
 
-    private PostgresSendLog(String jdbcUrl, String user, String password, int connections) {
+    private PostgresSendLog(String jdbcUrl, String user, String password, int connections, Duration linger) {
         if (connections < 1) {
             throw new IllegalArgumentException("the send log needs at least one connection");
         }
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("the send log's linger cannot be negative");
+        }
+        this.lingerNanos = linger.toNanos();
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -68,8 +76,13 @@ public final class PostgresSendLog implements SendLog {
         }
     }
 
-    public static Factory factory(String jdbcUrl, String user, String password, int connections) {
-        return () -> new PostgresSendLog(jdbcUrl, user, password, connections);
+    /**
+     * @param connections writer threads, each with its connection
+     * @param linger      how long a writer waits for more requests after the first before it writes a batch smaller
+     *                    than {@value #LINGER_BATCH} (zero: write what is there at once)
+     */
+    public static Factory factory(String jdbcUrl, String user, String password, int connections, Duration linger) {
+        return () -> new PostgresSendLog(jdbcUrl, user, password, connections, linger);
     }
 
     /** A claim or an outcome waiting for a writer. */
@@ -152,6 +165,11 @@ public final class PostgresSendLog implements SendLog {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                if (batch.size() < LINGER_BATCH && lingerNanos > 0) {
+                    // a statement costs PostgreSQL about the same for one row as for dozens: let more gather
+                    Thread.sleep(lingerNanos / 1_000_000, (int) (lingerNanos % 1_000_000));
+                    queue.drainTo(batch, MAX_BATCH - batch.size());
+                }
                 if (connection == null) {
                     connection = connect();
                 }
@@ -339,6 +357,10 @@ public final class PostgresSendLog implements SendLog {
         properties.setProperty("user", user);
         properties.setProperty("password", password);
         properties.setProperty("logServerErrorDetail", "false");
+        // the batch statements join message_sends with unnest(...): a generic plan, cached while the table was still
+        // small, scans the whole table at every batch for the life of the connection (a hash join); planned for each
+        // batch, they look each key up in the primary key
+        properties.setProperty("options", "-c plan_cache_mode=force_custom_plan");
         return DriverManager.getConnection(jdbcUrl, properties);
     }
 
