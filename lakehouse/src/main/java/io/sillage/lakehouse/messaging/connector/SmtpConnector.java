@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -55,6 +57,12 @@ final class SmtpConnector implements Connector {
     private final Session session;
     private final DkimSigner signer;
     private final CommandMap mailcap = new CachedCommandMap(CommandMap.getDefaultCommandMap());
+    /**
+     * Runs the write timeouts of all this connector's connections. Alone, each connection's executor would be woken at
+     * every write (its queue goes from empty to one task and back), two thread switches per SMTP command; shared,
+     * a new timeout lands behind pending ones and wakes no one.
+     */
+    private final ScheduledThreadPoolExecutor writeTimeouts;
     /** A connection idle for longer is checked ({@code NOOP}) before it is used again; a busy one is not. */
     private static final long CHECK_AFTER_IDLE_NANOS = 5_000_000_000L;
 
@@ -78,6 +86,16 @@ final class SmtpConnector implements Connector {
         properties.setProperty("mail.smtp.connectiontimeout", timeout);
         properties.setProperty("mail.smtp.timeout", timeout);
         properties.setProperty("mail.smtp.writetimeout", timeout);
+        writeTimeouts = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "sillage-smtp-write-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        writeTimeouts.setRemoveOnCancelPolicy(true);
+        // never shut down (a send may still be writing when the connector is closed): its thread ends when idle
+        writeTimeouts.setKeepAliveTime(10, TimeUnit.SECONDS);
+        writeTimeouts.allowCoreThreadTimeOut(true);
+        properties.put("mail.smtp.executor.writetimeout", writeTimeouts);
         if (config.from() != null) {
             properties.setProperty("mail.smtp.from", config.from());
         }
