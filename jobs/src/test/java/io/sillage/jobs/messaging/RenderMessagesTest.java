@@ -68,7 +68,7 @@ class RenderMessagesTest {
                 assertThat(rendered.parts.get("email.html"))
                         .contains("<a href=\"https://t.example.com/t/c/" + token + "?u=https%3A%2F%2Fshop.example.com%2Fcart&amp;s=")
                         .contains("<a href=\"" + unsubscribe + "\">unsubscribe</a>")
-                        .endsWith("<img src=\"https://t.example.com/t/o/" + token + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\"></body></html>");
+                        .endsWith("<img src=\"https://t.example.com/t/o/" + token + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\">");
                 assertThat(rendered.headers).containsExactlyInAnyOrderEntriesOf(Map.of("List-Unsubscribe", "<" + unsubscribe + ">",
                         "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
             });
