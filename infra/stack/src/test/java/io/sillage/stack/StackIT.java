@@ -675,8 +675,8 @@ class StackIT {
                 .containsExactlyInAnyOrder(a, b);
         MimeMessage reminder = mails.stream().filter(mail -> recipient(mail).equals(a)).findFirst().orElseThrow();
         assertThat(reminder.getSubject()).isEqualTo("Ann, your cart is waiting");
-        String whole = GreenMailUtil.getWholeMessage(reminder);
-        assertThat(whole).contains("Hello Ann", "Free shipping for gold members", "Red &lt;b&gt;boots&lt;/b&gt;", "ca-" + run);
+        // the decoded HTML part: in the raw message, quoted-printable may break a line anywhere
+        assertThat(htmlPart(reminder)).contains("Hello Ann", "Free shipping for gold members", "Red &lt;b&gt;boots&lt;/b&gt;", "ca-" + run);
         MimeMessage confirmation = mails.stream().filter(mail -> recipient(mail).equals(b)).findFirst().orElseThrow();
         assertThat(confirmation.getSubject()).as("transactional: sent despite the opt-out").isEqualTo("Order ob-" + run + " confirmed");
 
