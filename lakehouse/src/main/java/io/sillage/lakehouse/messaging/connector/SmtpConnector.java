@@ -294,7 +294,7 @@ final class SmtpConnector implements Connector {
 
     /**
      * The mailcap's content handlers, looked up once per MIME type: {@code MailcapCommandMap} searches its entries and
-     * instantiates the handler by reflection for every part of every message (a tenth of a send's time). Angus's
+     * instantiates the handler by reflection for every part of every message (about 6 % of a send's time). Angus's
      * handlers keep no state between calls.
      */
     private static final class CachedCommandMap extends CommandMap {
