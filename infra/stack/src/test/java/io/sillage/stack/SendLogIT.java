@@ -57,7 +57,8 @@ class SendLogIT {
         try (HikariDataSource dataSource = OperationalDatabase.open(jdbcUrl(), Postgres.USER, postgres.password(), 2)) {
             OperationalDatabase.migrate(dataSource);
         }
-        logs = PostgresSendLog.factory(jdbcUrl(), Postgres.USER, postgres.password(), 2, Duration.ofMillis(2));
+        logs = PostgresSendLog.factory(jdbcUrl(), Postgres.USER, postgres.password(),
+                new PostgresSendLog.Options(2, Duration.ofMillis(2), Duration.ZERO, Duration.ofHours(1))); // no pruning: the tests' clocks are in 1970
     }
 
     @AfterAll
@@ -149,6 +150,38 @@ class SendLogIT {
                     .until(() -> log.claim(entry(project, "during"), 1, 1_000_000L, TIMEOUT).equals(new Claim.Send(false)));
             log.sent(entry(project, "before"), "id", null, 1_000_200L).get();
             assertThat(count(project, "idempotency_key = 'before' and status = 'sent'")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void rowsUnchangedForLongerThanTheRetentionArePrunedInChunks() throws Exception {
+        String project = "p-" + UUID.randomUUID();
+        long now = System.currentTimeMillis();
+        long day = Duration.ofDays(1).toMillis();
+        try (SendLog log = logs.open()) {
+            assertThat(log.claim(entry(project, "old"), 1, now - 40 * day, TIMEOUT)).isEqualTo(new Claim.Send(false));
+            log.sent(entry(project, "old"), "id-old", null, now - 40 * day).get();
+            assertThat(log.claim(entry(project, "recent"), 1, now - 40 * day, TIMEOUT)).isEqualTo(new Claim.Send(false));
+            log.sent(entry(project, "recent"), "id-recent", null, now - day).get(); // claimed long ago, but changed lately
+        }
+        int many = PostgresSendLog.PRUNE_CHUNK + 1_000;
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(), Postgres.USER, postgres.password());
+             PreparedStatement insert = connection.prepareStatement("""
+                     insert into message_sends (project_id, idempotency_key, message_id, channel, status, attempt, claimed_at, updated_at)
+                     select ?, 'bulk-' || i, 'msg-bulk-' || i, 'email', 'sent', 1, now() - interval '60 days', now() - interval '60 days'
+                     from generate_series(1, ?) as i""")) {
+            insert.setString(1, project);
+            insert.setInt(2, many);
+            assertThat(insert.executeUpdate()).isEqualTo(many);
+        }
+
+        SendLog.Factory pruning = PostgresSendLog.factory(jdbcUrl(), Postgres.USER, postgres.password(),
+                new PostgresSendLog.Options(1, Duration.ofMillis(2), Duration.ofDays(30), Duration.ofMillis(100)));
+        try (SendLog log = pruning.open()) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> count(project, "idempotency_key <> 'recent'"), remaining -> remaining == 0);
+            assertThat(count(project, "idempotency_key = 'recent' and status = 'sent'")).isEqualTo(1);
+            assertThat(log.claim(entry(project, "new"), 1, now, TIMEOUT)).as("claims go on beside the pruning").isEqualTo(new Claim.Send(false));
         }
     }
 

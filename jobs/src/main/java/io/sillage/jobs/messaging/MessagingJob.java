@@ -110,8 +110,7 @@ public final class MessagingJob {
         String jdbcPassword = settings.get("operational.jdbc-password", "");
         Streams streams = build(activations, templates.union(connectors), retries, settings,
                 PostgresProfileReader.factory(jdbcUrl, jdbcUser, jdbcPassword),
-                PostgresSendLog.factory(jdbcUrl, jdbcUser, jdbcPassword, integer(settings, "messaging.send-log-connections", 1),
-                        settings.duration("messaging.send-log-linger", Duration.ofMillis(2))));
+                PostgresSendLog.factory(jdbcUrl, jdbcUser, jdbcPassword, sendLogOptions(settings)));
 
         String prefix = settings.get("messaging.transactional-id-prefix", "sillage-messaging");
         streams.retries().sinkTo(KafkaSink.<Delivery>builder()
@@ -202,6 +201,18 @@ public final class MessagingJob {
         DataStream<String> deadLetters = requests.getSideOutput(ParseActivations.REJECTED).map(DeliveryRecords::deadLetter).returns(Types.STRING).name("rejected request dead letters")
                 .union(outcomes.getSideOutput(DeliveryOutcomes.DEAD_LETTERS).map(DeliveryRecords::deadLetter).returns(Types.STRING).name("undeliverable dead letters"));
         return new Streams(messages, outcomes.getSideOutput(DeliveryOutcomes.RETRIES), deadLetters);
+    }
+
+    static PostgresSendLog.Options sendLogOptions(JobSettings settings) {
+        Duration retention = settings.duration("messaging.send-log-retention", Duration.ofDays(30));
+        Duration dedup = settings.duration("messaging.dedup-retention", Duration.ofDays(7));
+        if (!retention.isZero() && retention.compareTo(dedup) <= 0) {
+            throw new IllegalArgumentException("messaging.send-log-retention must be longer than messaging.dedup-retention (" + dedup.toDays()
+                    + " days): the send log is what stops a replay the job's state no longer remembers; 0 keeps its rows forever");
+        }
+        return new PostgresSendLog.Options(integer(settings, "messaging.send-log-connections", 1),
+                settings.duration("messaging.send-log-linger", Duration.ofMillis(2)), retention,
+                settings.duration("messaging.send-log-prune-interval", Duration.ofHours(1)));
     }
 
     private static String blankToNull(String value) {

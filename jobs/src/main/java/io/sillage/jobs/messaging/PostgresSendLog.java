@@ -1,5 +1,6 @@
 package io.sillage.jobs.messaging;
 
+import java.io.Serializable;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * sends only what is claimed, and reports an outcome only once it is recorded. A batch that fails (the connection
  * dropped, the database down) fails every claim and outcome in it; the connection is opened again for the next.
  * Compared with two statements per message, a batch of a few dozen costs PostgreSQL about as much as one message.
+ *
+ * <p>The first writer also prunes: every {@code pruneInterval}, it deletes the rows last changed longer ago than the
+ * retention, {@value #PRUNE_CHUNK} at a time between batches (by the {@code updated_at} index).
  */
 public final class PostgresSendLog implements SendLog {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresSendLog.class);
@@ -48,41 +52,53 @@ public final class PostgresSendLog implements SendLog {
     static final int MAX_BATCH = 500;
     /** A batch at least this large is written without lingering. */
     static final int LINGER_BATCH = 50;
+    /** Rows deleted per statement when pruning. */
+    public static final int PRUNE_CHUNK = 5_000;
 
     private final String jdbcUrl;
     private final String user;
     private final String password;
     private final long lingerNanos;
+    private final Options options;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
 
-    private PostgresSendLog(String jdbcUrl, String user, String password, int connections, Duration linger) {
-        if (connections < 1) {
-            throw new IllegalArgumentException("the send log needs at least one connection");
-        }
-        if (linger.isNegative()) {
-            throw new IllegalArgumentException("the send log's linger cannot be negative");
-        }
-        this.lingerNanos = linger.toNanos();
+    private PostgresSendLog(String jdbcUrl, String user, String password, Options options) {
+        this.options = options;
+        this.lingerNanos = options.linger().toNanos();
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
-        for (int i = 1; i <= connections; i++) {
-            Thread writer = new Thread(this::write, "sillage-send-log-" + i);
+        for (int i = 1; i <= options.connections(); i++) {
+            boolean pruner = i == 1;
+            Thread writer = new Thread(() -> write(pruner), "sillage-send-log-" + i);
             writer.setDaemon(true);
             writers.add(writer);
             writer.start();
         }
     }
 
+    public static Factory factory(String jdbcUrl, String user, String password, Options options) {
+        return () -> new PostgresSendLog(jdbcUrl, user, password, options);
+    }
+
     /**
-     * @param connections writer threads, each with its connection
-     * @param linger      how long a writer waits for more requests after the first before it writes a batch smaller
-     *                    than {@value #LINGER_BATCH} (zero: write what is there at once)
+     * @param connections   writer threads, each with its connection
+     * @param linger        how long a writer waits for more requests after the first before it writes a batch smaller
+     *                      than {@value #LINGER_BATCH} (zero: write what is there at once)
+     * @param retention     how long a message's row is kept after its last change; zero keeps rows forever
+     * @param pruneInterval how often the first writer deletes the rows past the retention
      */
-    public static Factory factory(String jdbcUrl, String user, String password, int connections, Duration linger) {
-        return () -> new PostgresSendLog(jdbcUrl, user, password, connections, linger);
+    public record Options(int connections, Duration linger, Duration retention, Duration pruneInterval) implements Serializable {
+        public Options {
+            if (connections < 1) {
+                throw new IllegalArgumentException("the send log needs at least one connection");
+            }
+            if (linger.isNegative() || retention.isNegative() || pruneInterval.isNegative() || pruneInterval.isZero()) {
+                throw new IllegalArgumentException("the send log's linger and retention cannot be negative, nor its prune interval zero");
+            }
+        }
     }
 
     /** A claim or an outcome waiting for a writer. */
@@ -153,13 +169,26 @@ public final class PostgresSendLog implements SendLog {
         }
     }
 
-    /** A writer thread: takes what has gathered in the queue and writes it, until closed. */
-    private void write() {
+    /**
+     * A writer thread: takes what has gathered in the queue and writes it, until closed. The pruner also deletes old
+     * rows, a chunk at a time between batches, so that claims never wait for a long delete.
+     */
+    private void write(boolean pruner) {
         Connection connection = null;
         List<Request> batch = new ArrayList<>();
+        long nextPrune = System.nanoTime();
         while (!closed) {
             try {
-                Request first = queue.poll(1, TimeUnit.SECONDS);
+                if (pruner && !options.retention().isZero() && System.nanoTime() - nextPrune >= 0) {
+                    if (connection == null) {
+                        connection = connect();
+                    }
+                    nextPrune = System.nanoTime() + options.pruneInterval().toNanos(); // after a failure too
+                    if (prune(connection, System.currentTimeMillis() - options.retention().toMillis()) == PRUNE_CHUNK) {
+                        nextPrune = System.nanoTime(); // more to delete: the next chunk after the next batch
+                    }
+                }
+                Request first = queue.poll(pruner ? Math.min(1000, options.pruneInterval().toMillis()) : 1000, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -190,6 +219,21 @@ public final class PostgresSendLog implements SendLog {
             }
         }
         closeQuietly(connection);
+    }
+
+    /** Deletes up to {@value #PRUNE_CHUNK} rows last changed before the cutoff, in their own transaction. */
+    private static int prune(Connection connection, long cutoffMillis) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("""
+                delete from message_sends where ctid in (
+                    select ctid from message_sends where updated_at < ? limit ? for update skip locked)""")) {
+            delete.setObject(1, time(cutoffMillis));
+            delete.setInt(2, PRUNE_CHUNK);
+            int deleted = delete.executeUpdate();
+            if (deleted > 0) {
+                LOG.info("Send log: deleted {} rows last changed before {}", deleted, Instant.ofEpochMilli(cutoffMillis));
+            }
+            return deleted;
+        }
     }
 
     private void write(Connection connection, List<Request> batch) throws SQLException {

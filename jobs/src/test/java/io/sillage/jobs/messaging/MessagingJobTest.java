@@ -1,12 +1,14 @@
 package io.sillage.jobs.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sillage.jobs.automation.ActivationRequest;
 import io.sillage.jobs.collect.RawRecord;
 import io.sillage.jobs.common.JobSettings;
 import io.sillage.lakehouse.table.CdpTables;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,5 +119,15 @@ class MessagingJobTest {
             @Override
             public void close() {}
         };
+    }
+
+    @Test
+    void theSendLogKeepsItsRowsLongerThanTheStateRemembersRequests() {
+        assertThat(MessagingJob.sendLogOptions(JobSettings.of(Map.of())))
+                .isEqualTo(new PostgresSendLog.Options(1, Duration.ofMillis(2), Duration.ofDays(30), Duration.ofHours(1)));
+        assertThat(MessagingJob.sendLogOptions(JobSettings.of(Map.of("messaging.send-log-retention", "0"))).retention()).isZero();
+        assertThatThrownBy(() -> MessagingJob.sendLogOptions(JobSettings.of(Map.of("messaging.send-log-retention", "7d"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("messaging.send-log-retention must be longer than messaging.dedup-retention (7 days)");
     }
 }
