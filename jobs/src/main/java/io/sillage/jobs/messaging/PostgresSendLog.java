@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,6 @@ public final class PostgresSendLog implements SendLog {
     private final String jdbcUrl;
     private final String user;
     private final String password;
-    private final long lingerNanos;
     private final Options options;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
@@ -66,7 +66,6 @@ public final class PostgresSendLog implements SendLog {
 
     private PostgresSendLog(String jdbcUrl, String user, String password, Options options) {
         this.options = options;
-        this.lingerNanos = options.linger().toNanos();
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -176,14 +175,15 @@ public final class PostgresSendLog implements SendLog {
     private void write(boolean pruner) {
         Connection connection = null;
         List<Request> batch = new ArrayList<>();
+        long lingerNanos = options.linger().toNanos();
         long nextPrune = System.nanoTime();
         while (!closed) {
             try {
                 if (pruner && !options.retention().isZero() && System.nanoTime() - nextPrune >= 0) {
+                    nextPrune = System.nanoTime() + options.pruneInterval().toNanos(); // after a failure too, not at once
                     if (connection == null) {
                         connection = connect();
                     }
-                    nextPrune = System.nanoTime() + options.pruneInterval().toNanos(); // after a failure too
                     if (prune(connection, System.currentTimeMillis() - options.retention().toMillis()) == PRUNE_CHUNK) {
                         nextPrune = System.nanoTime(); // more to delete: the next chunk after the next batch
                     }
@@ -384,7 +384,7 @@ public final class PostgresSendLog implements SendLog {
         return rounds;
     }
 
-    private static <R> Array text(Connection connection, List<R> requests, java.util.function.Function<R, String> field) throws SQLException {
+    private static <R> Array text(Connection connection, List<R> requests, Function<R, String> field) throws SQLException {
         return connection.createArrayOf("text", requests.stream().map(field).toArray(String[]::new));
     }
 
