@@ -13,10 +13,12 @@ import java.util.Optional;
  * Every value can be overridden with an environment variable ({@code SILLAGE_VAR}, {@code SILLAGE_API_PORT},
  * {@code SILLAGE_FLINK_PORT}, {@code SILLAGE_TRINO_PORT}, {@code SILLAGE_KAFKA_PORT},
  * {@code SILLAGE_KAFKA_CONTROLLER_PORT}, {@code SILLAGE_POSTGRES_PORT}, {@code SILLAGE_TRINO_JAVA_HOME},
- * {@code SILLAGE_HEALTH_TIMEOUT}, {@code SILLAGE_CHECKPOINT_SECONDS}).
+ * {@code SILLAGE_HEALTH_TIMEOUT}, {@code SILLAGE_CHECKPOINT_SECONDS}, {@code SILLAGE_FLINK_NICE}).
  *
  * @param home the repository root (built artifacts are found from here)
  * @param var data, logs and generated configuration
+ * @param flinkNice how much lower the stream processor's CPU priority is than the other components' (0 to 19):
+ *     on one machine, queries and API calls then get the cores first when the pipeline saturates them
  */
 public record StackConfig(
         Path home,
@@ -30,7 +32,8 @@ public record StackConfig(
         int postgresPort,
         Optional<Path> trinoJavaHome,
         Duration healthTimeout,
-        Duration checkpointInterval) {
+        Duration checkpointInterval,
+        int flinkNice) {
 
     public StackConfig {
         requireNonNull(home, "home is null");
@@ -39,6 +42,9 @@ public record StackConfig(
         requireNonNull(trinoJavaHome, "trinoJavaHome is null");
         requireNonNull(healthTimeout, "healthTimeout is null");
         requireNonNull(checkpointInterval, "checkpointInterval is null");
+        if (flinkNice < 0 || flinkNice > 19) {
+            throw new IllegalArgumentException("flinkNice must be between 0 and 19, got " + flinkNice);
+        }
         home = home.toAbsolutePath().normalize();
         var = var.toAbsolutePath().normalize();
     }
@@ -56,15 +62,16 @@ public record StackConfig(
                 port(env, "SILLAGE_POSTGRES_PORT", 5433),
                 Optional.ofNullable(env.get("SILLAGE_TRINO_JAVA_HOME")).map(Path::of),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_HEALTH_TIMEOUT", "180"))),
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_CHECKPOINT_SECONDS", "5"))));
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("SILLAGE_CHECKPOINT_SECONDS", "5"))),
+                niceness(env, "SILLAGE_FLINK_NICE", 5));
     }
 
     public StackConfig withPorts(int api, int flink, int trino, int kafka, int kafkaController, int postgres) {
-        return new StackConfig(home, var, host, api, flink, trino, kafka, kafkaController, postgres, trinoJavaHome, healthTimeout, checkpointInterval);
+        return new StackConfig(home, var, host, api, flink, trino, kafka, kafkaController, postgres, trinoJavaHome, healthTimeout, checkpointInterval, flinkNice);
     }
 
     public StackConfig withCheckpointInterval(Duration interval) {
-        return new StackConfig(home, var, host, apiPort, flinkPort, trinoPort, kafkaPort, kafkaControllerPort, postgresPort, trinoJavaHome, healthTimeout, interval);
+        return new StackConfig(home, var, host, apiPort, flinkPort, trinoPort, kafkaPort, kafkaControllerPort, postgresPort, trinoJavaHome, healthTimeout, interval, flinkNice);
     }
 
     public Path logs() {
@@ -109,6 +116,23 @@ public record StackConfig(
         }
         catch (NumberFormatException e) {
             throw new StackException(key + "=" + value + " is not a port number (1-65535)");
+        }
+    }
+
+    private static int niceness(Map<String, String> env, String key, int defaultValue) {
+        String value = env.get(key);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int nice = Integer.parseInt(value.trim());
+            if (nice < 0 || nice > 19) {
+                throw new NumberFormatException();
+            }
+            return nice;
+        }
+        catch (NumberFormatException e) {
+            throw new StackException(key + "=" + value + " is not a niceness (0, the same priority as the other components, to 19, the lowest)");
         }
     }
 }

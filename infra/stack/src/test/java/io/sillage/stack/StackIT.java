@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sillage.api.projects.ProjectCredentials;
+import io.sillage.lakehouse.maintenance.LakehouseViews;
 import io.sillage.lakehouse.maintenance.ProfileFold;
 import io.sillage.stack.component.Kafka;
 import io.sillage.stack.process.Http;
@@ -322,6 +323,16 @@ class StackIT {
             assertProfileBloomFilters(trino, "profile_changes", profileId);
             assertNoStatistics(trino, "events", "properties");
             assertNoStatistics(trino, "profile_changes", "traits");
+
+            // the same version written twice (a snapshot repeated after a restore) is still one profile: the later wins
+            try (PreparedStatement repeat = trino.prepareStatement("insert into profile_changes select " + LakehouseViews.PROFILE_COLUMNS.replace("changed_at", "changed_at + interval '1' second")
+                    + ", window_start from profile_changes where profile_id = ? order by version desc, changed_at desc limit 1")) {
+                repeat.setString(1, profileId);
+                assertThat(repeat.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(queryLong(trino, "select count(*) from profiles where profile_id = ?", profileId)).isEqualTo(1);
+            assertThat(queryLong(trino, "select count(*) from profile_changes where profile_id = ? and changed_at = (select changed_at from profiles where profile_id = ?)",
+                    profileId, profileId)).as("the later of the two").isEqualTo(1);
 
             // folding the change log into profiles_base changes nothing an analyst sees
             ProfileFold.Result fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());

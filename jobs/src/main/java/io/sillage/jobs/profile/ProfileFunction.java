@@ -42,9 +42,11 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
     private transient HeldMessages held;
     private transient Outputs outputs;
     /**
-     * The flush timer already registered for each key changed since its last flush. Registering the same timer
-     * again is harmless but costs a look-up in the timer queue on every event; this map, in memory only, skips it.
-     * After a restore it starts empty and the next change registers again.
+     * The flush timer pending for each key changed since its last flush. A change while one is pending registers
+     * nothing: that timer emits the state as it is when it fires, this change included. Registering a timer at the
+     * next boundary instead, when the pending one fires late under load (its time has passed, the mailbox has not
+     * run it yet), wrote the same version twice. In memory only: after a restore it starts empty, the next change
+     * registers a timer, and {@link #onTimer} drops whichever of the two fires second.
      */
     private transient Map<String, Long> flushes;
 
@@ -79,12 +81,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         if (changed || creates) {
             profile.update(after);
         }
-        if (after.version != versionBefore) {
+        if (after.version != versionBefore && !flushes.containsKey(context.getCurrentKey())) {
             long flushAt = (context.timerService().currentProcessingTime() / flushMillis + 1) * flushMillis;
-            Long registered = flushes.put(context.getCurrentKey(), flushAt);
-            if (registered == null || registered != flushAt) {
-                context.timerService().registerProcessingTimeTimer(flushAt);
-            }
+            flushes.put(context.getCurrentKey(), flushAt);
+            context.timerService().registerProcessingTimeTimer(flushAt);
         }
     }
 
@@ -137,7 +137,12 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<ProfileSnapshot> out) throws Exception {
-        flushes.remove(context.getCurrentKey(), timestamp);
+        // After a restore, a change registers its own timer while the restored one is still pending; this
+        // snapshot includes the change, so the later timer would only repeat it (same version, later changed_at).
+        Long registered = flushes.remove(context.getCurrentKey());
+        if (registered != null && registered != timestamp) {
+            context.timerService().deleteProcessingTimeTimer(registered);
+        }
         ProfileState state = profile.value();
         if (state != null) {
             out.collect(ProfileSnapshot.of(state, timestamp));

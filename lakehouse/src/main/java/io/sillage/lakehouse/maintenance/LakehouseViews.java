@@ -32,18 +32,21 @@ public final class LakehouseViews {
      * ({@code row_number() over (partition by profile_id ...)}) over base and changes held every profile in
      * memory and failed past about 2 M profiles on a 2 GB Trino. Versions only grow for a profile in
      * committed data (Iceberg commits on checkpoints, and a restore resumes from the checkpointed version), so
-     * a change row never loses to an older base row.
+     * a change row never loses to an older base row. Two change rows with the same version (a snapshot written
+     * again after a restore) are told apart by {@code changed_at}: the later one is kept, so a profile is one row.
      */
     public static String latestProfiles(String changes) {
         return """
                 with changes as (select %1$s from %2$s),
-                newest as (select project_id, profile_id, max(version) as version from changes group by project_id, profile_id)
+                newest as (
+                    select project_id, profile_id, max(version) as version, max_by(changed_at, row(version, changed_at)) as changed_at
+                    from changes group by project_id, profile_id)
                 select %1$s from lakehouse.cdp.profiles_base b
                 where not exists (
                     select 1 from newest n where n.project_id = b.project_id and n.profile_id = b.profile_id and n.version >= b.version)
                 union all
                 select %3$s from changes c
-                join newest n on n.project_id = c.project_id and n.profile_id = c.profile_id and n.version = c.version""".formatted(
+                join newest n on n.project_id = c.project_id and n.profile_id = c.profile_id and n.version = c.version and n.changed_at = c.changed_at""".formatted(
                 PROFILE_COLUMNS, changes, qualified("c"));
     }
 

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Folds the profile change log into {@code profiles_base}, so that the {@code profiles} view reads one compact
@@ -43,13 +44,15 @@ public final class ProfileFold {
         Instant cutoff = Instant.ofEpochMilli(Math.floorDiv(now.minus(settle).toEpochMilli(), windowMillis) * windowMillis);
         long changes = count(trino, "select count(*) from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?)", cutoff);
         if (changes > 0) {
-            try (PreparedStatement replace = trino.prepareStatement("""
-                    create or replace table lakehouse.cdp.profiles_base
-                    with (format_version = 2, partitioning = array['bucket(profile_id, 8)'], parquet_bloom_filter_columns = array['profile_id'])
-                    as
-                    """ + LakehouseViews.latestProfiles("(select * from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?))"))) {
-                replace.setString(1, cutoff.toString());
-                replace.executeUpdate();
+            try {
+                replaceBase(trino, cutoff);
+            }
+            finally {
+                try (Statement statement = trino.createStatement()) {
+                    for (String property : ONE_THREAD.keySet()) {
+                        statement.execute("reset session " + property);
+                    }
+                }
             }
             try (PreparedStatement delete = trino.prepareStatement("delete from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?)")) {
                 delete.setString(1, cutoff.toString());
@@ -62,6 +65,33 @@ public final class ProfileFold {
         }
         long profiles = count(trino, "select count(*) from lakehouse.cdp.profiles_base", null);
         return new Result(cutoff, changes, profiles, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Settings of the fold's session: one thread per stage and one writer. The fold then takes about a third
+     * longer, but leaves the cores to the queries running beside it (a look-up of one profile took 1.6 to 3.3 s
+     * during a fold with Trino's defaults, 0.5 to 1.1 s with these; docs/benchmarks.md).
+     */
+    static final Map<String, String> ONE_THREAD = Map.of(
+            "task_concurrency", "1",
+            "max_drivers_per_task", "1",
+            "task_max_writer_count", "1",
+            "scale_writers", "false");
+
+    private static void replaceBase(Connection trino, Instant cutoff) throws SQLException {
+        try (Statement statement = trino.createStatement()) {
+            for (Map.Entry<String, String> property : ONE_THREAD.entrySet()) {
+                statement.execute("set session " + property.getKey() + " = " + property.getValue());
+            }
+        }
+        try (PreparedStatement replace = trino.prepareStatement("""
+                create or replace table lakehouse.cdp.profiles_base
+                with (format_version = 2, partitioning = array['bucket(profile_id, 8)'], parquet_bloom_filter_columns = array['profile_id'])
+                as
+                """ + LakehouseViews.latestProfiles("(select * from lakehouse.cdp.profile_changes where window_start < from_iso8601_timestamp(?))"))) {
+            replace.setString(1, cutoff.toString());
+            replace.executeUpdate();
+        }
     }
 
     private static long count(Connection trino, String sql, Instant parameter) throws SQLException {

@@ -96,7 +96,12 @@ public abstract class Component {
     }
 
     protected void launch() {
-        ManagedProcess.start(command(), workingDirectory(), environment(), logFile(), pidFile());
+        ManagedProcess.start(command(), workingDirectory(), environment(), logFile(), pidFile(), niceness());
+    }
+
+    /** How much lower this component's CPU priority is than the others' (0: the same). */
+    protected int niceness() {
+        return 0;
     }
 
     public void waitHealthy() {

@@ -53,6 +53,15 @@ public class Flink extends Component {
         // configuration is written by the stack before any component starts
     }
 
+    /**
+     * The pipeline yields the cores to queries and API calls when they compete on one machine: it catches up
+     * through Kafka, while a marketer's query waits. Measured in docs/benchmarks.md (identity and profiles).
+     */
+    @Override
+    protected int niceness() {
+        return config.flinkNice();
+    }
+
     @Override
     protected List<String> command() {
         List<String> command = new ArrayList<>();

@@ -21,9 +21,22 @@ public final class ManagedProcess {
     private ManagedProcess() {}
 
     public static long start(List<String> command, Path workingDirectory, Map<String, String> environment, Path logFile, Path pidFile) {
+        return start(command, workingDirectory, environment, logFile, pidFile, 0);
+    }
+
+    /**
+     * Starts the process with its CPU priority lowered by {@code nice} (0: unchanged). Its own session is its own
+     * scheduling group when the kernel groups by session ({@code /proc/sys/kernel/sched_autogroup_enabled}), and
+     * the kernel then shares the CPU between groups before threads: a thread's niceness only counts inside its
+     * group, so the group's is set too ({@code /proc/<pid>/autogroup}).
+     */
+    public static long start(List<String> command, Path workingDirectory, Map<String, String> environment, Path logFile, Path pidFile, int nice) {
         List<String> full = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             full.add("/usr/bin/setsid");
+        }
+        if (nice > 0 && Files.isExecutable(Path.of("/usr/bin/nice"))) {
+            full.addAll(List.of("/usr/bin/nice", "-n", Integer.toString(nice)));
         }
         full.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(full)
@@ -36,12 +49,27 @@ public final class ManagedProcess {
             Files.createDirectories(logFile.getParent());
             Files.createDirectories(pidFile.getParent());
             Process process = builder.start();
+            if (nice > 0) {
+                lowerGroupPriority(process.pid(), nice);
+            }
             // the start time guards against pid reuse after a crash or a reboot
             Files.writeString(pidFile, process.pid() + "\n" + startMillis(process.pid()).map(String::valueOf).orElse("") + "\n");
             return process.pid();
         }
         catch (IOException e) {
             throw new StackException("Cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void lowerGroupPriority(long pid, int nice) {
+        Path autogroup = Path.of("/proc", Long.toString(pid), "autogroup");
+        if (Files.isWritable(autogroup)) {
+            try {
+                Files.writeString(autogroup, Integer.toString(nice));
+            }
+            catch (IOException e) {
+                // the threads' own niceness still applies when sessions are not grouped
+            }
         }
     }
 
