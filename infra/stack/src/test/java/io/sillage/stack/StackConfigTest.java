@@ -28,6 +28,7 @@ class StackConfigTest {
         assertThat(config.trinoJavaHome()).isEmpty();
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(180));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.flinkNice()).isEqualTo(5);
         assertThat(config.apiUrl()).isEqualTo("http://127.0.0.1:8080");
         assertThat(config.kafkaBootstrap()).isEqualTo("127.0.0.1:9092");
     }
@@ -44,7 +45,8 @@ class StackConfigTest {
                 "SILLAGE_POSTGRES_PORT", "15433",
                 "SILLAGE_TRINO_JAVA_HOME", "/usr/lib/jvm/jdk-25",
                 "SILLAGE_HEALTH_TIMEOUT", "30",
-                "SILLAGE_CHECKPOINT_SECONDS", "2"));
+                "SILLAGE_CHECKPOINT_SECONDS", "2",
+                "SILLAGE_FLINK_NICE", "0"));
 
         assertThat(config.var()).isEqualTo(Path.of("/data/sillage"));
         assertThat(config.apiPort()).isEqualTo(18080);
@@ -56,6 +58,16 @@ class StackConfigTest {
         assertThat(config.trinoJavaHome()).isEqualTo(Optional.of(Path.of("/usr/lib/jvm/jdk-25")));
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.flinkNice()).isZero();
+    }
+
+    @Test
+    void aNicenessOutOfRangeNamesTheVariable() {
+        assertThatThrownBy(() -> StackConfig.fromEnvironment(HOME, Map.of("SILLAGE_FLINK_NICE", "-5")))
+                .isInstanceOf(StackException.class)
+                .hasMessageContaining("SILLAGE_FLINK_NICE=-5")
+                .hasMessageContaining("0")
+                .hasMessageContaining("19");
     }
 
     @Test
