@@ -35,18 +35,18 @@ class StackConfigTest {
 
     @Test
     void everyValueCanBeOverridden() {
-        StackConfig config = StackConfig.fromEnvironment(HOME, Map.of(
-                "SILLAGE_VAR", "/data/sillage",
-                "SILLAGE_API_PORT", "18080",
-                "SILLAGE_FLINK_PORT", "18081",
-                "SILLAGE_TRINO_PORT", "18085",
-                "SILLAGE_KAFKA_PORT", "19092",
-                "SILLAGE_KAFKA_CONTROLLER_PORT", "19093",
-                "SILLAGE_POSTGRES_PORT", "15433",
-                "SILLAGE_TRINO_JAVA_HOME", "/usr/lib/jvm/jdk-25",
-                "SILLAGE_HEALTH_TIMEOUT", "30",
-                "SILLAGE_CHECKPOINT_SECONDS", "2",
-                "SILLAGE_FLINK_NICE", "0"));
+        StackConfig config = StackConfig.fromEnvironment(HOME, Map.ofEntries(
+                Map.entry("SILLAGE_VAR", "/data/sillage"),
+                Map.entry("SILLAGE_API_PORT", "18080"),
+                Map.entry("SILLAGE_FLINK_PORT", "18081"),
+                Map.entry("SILLAGE_TRINO_PORT", "18085"),
+                Map.entry("SILLAGE_KAFKA_PORT", "19092"),
+                Map.entry("SILLAGE_KAFKA_CONTROLLER_PORT", "19093"),
+                Map.entry("SILLAGE_POSTGRES_PORT", "15433"),
+                Map.entry("SILLAGE_TRINO_JAVA_HOME", "/usr/lib/jvm/jdk-25"),
+                Map.entry("SILLAGE_HEALTH_TIMEOUT", "30"),
+                Map.entry("SILLAGE_CHECKPOINT_SECONDS", "2"),
+                Map.entry("SILLAGE_FLINK_NICE", "0")));
 
         assertThat(config.var()).isEqualTo(Path.of("/data/sillage"));
         assertThat(config.apiPort()).isEqualTo(18080);
