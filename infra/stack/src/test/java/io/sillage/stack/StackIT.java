@@ -1,6 +1,7 @@
 package io.sillage.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -334,9 +336,23 @@ class StackIT {
             assertThat(queryLong(trino, "select count(*) from profile_changes where profile_id = ? and changed_at = (select changed_at from profiles where profile_id = ?)",
                     profileId, profileId)).as("the later of the two").isEqualTo(1);
 
+            // a fold started while another holds the lock does nothing and says so
+            ProfileFold foldAll = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5), 0);
+            try (Connection catalogDatabase = DriverManager.getConnection(stack.lakehouseConfig().jdbcUrl(), stack.lakehouseConfig().jdbcUser(),
+                    stack.lakehouseConfig().jdbcPassword());
+                 PreparedStatement lock = catalogDatabase.prepareStatement("select pg_advisory_lock(?)")) {
+                lock.setLong(1, ProfileFold.LOCK_KEY);
+                lock.execute();
+                assertThatThrownBy(() -> foldAll.run(trino, stack.lakehouseConfig(), Instant.now(), Duration.ofSeconds(1)))
+                        .isInstanceOf(ProfileFold.FoldRunning.class).hasMessageContaining("Another profile fold is running");
+            }
+
             // folding the change log into profiles_base changes nothing an analyst sees
-            ProfileFold.Result fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());
+            ProfileFold.Result fold = foldAll.run(trino, stack.lakehouseConfig(), Instant.now(), Duration.ofMinutes(5));
             assertThat(fold.changesFolded()).isPositive();
+            assertThat(fold.bucketsRewritten()).isPositive();
+            assertThat(queryLong(trino, "select count(*) from information_schema.tables where table_schema = 'cdp' and table_name like '%fold%'"))
+                    .as("the fold's staging tables are gone").isZero();
             assertThat(queryLong(trino, "select count(*) from profile_changes where profile_id = ?", profileId)).isZero();
             assertThat(queryLong(trino, "select event_count from profiles_base where profile_id = ?", profileId)).isEqualTo(5);
             assertProfileBloomFilters(trino, "profiles_base", profileId);
@@ -359,6 +375,18 @@ class StackIT {
             return false;
         });
         assertThat(unsubscribed.get("profileId").textValue()).isEqualTo(profileId);
+
+        // a second fold replaces the bucket's files in profiles_base with the newer version
+        try (Connection trino = trino()) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> queryLong(trino,
+                    "select count(*) from profile_changes where profile_id = ? and subscriptions like '%unsubscribed%'", profileId) > 0);
+            ProfileFold.Result fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5), 0).run(trino, stack.lakehouseConfig(), Instant.now(), Duration.ofMinutes(5));
+            assertThat(fold.bucketsRewritten()).isPositive();
+            assertThat(queryLong(trino, "select count(*) from profiles_base where profile_id = ? and subscriptions like '%unsubscribed%'", profileId)).isEqualTo(1);
+            assertThat(queryLong(trino, "select count(*) from profiles where profile_id = ?", profileId)).isEqualTo(1);
+            assertThat(queryLong(trino, "select max(files) from (select count(distinct \"$path\") as files from profiles_base group by \"$partition\")"))
+                    .as("one file per bucket: a bucket's files are replaced, not added to").isEqualTo(1);
+        }
     }
 
     @Test

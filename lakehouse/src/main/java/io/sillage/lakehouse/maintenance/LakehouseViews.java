@@ -35,27 +35,40 @@ public final class LakehouseViews {
      * a change row never loses to an older base row. Two change rows with the same version (a snapshot written
      * again after a restore) are told apart by {@code changed_at}: the later one is kept, so a profile is one row.
      */
-    public static String latestProfiles(String changes) {
+    public static String latestProfiles(String base, String changes) {
+        return withNewest(changes) + """
+                select %1$s from %2$s b
+                where not exists (
+                    select 1 from newest n where n.project_id = b.project_id and n.profile_id = b.profile_id and n.version >= b.version)
+                union all
+                """.formatted(PROFILE_COLUMNS, base) + NEWEST_ROWS;
+    }
+
+    /** The newest row of each profile among the given change rows (what the fold stages before rewriting the base). */
+    public static String newestChanges(String changes) {
+        return withNewest(changes) + NEWEST_ROWS;
+    }
+
+    private static String withNewest(String changes) {
         return """
                 with changes as (select %1$s from %2$s),
                 newest as (
                     select project_id, profile_id, max(version) as version, max_by(changed_at, row(version, changed_at)) as changed_at
                     from changes group by project_id, profile_id)
-                select %1$s from lakehouse.cdp.profiles_base b
-                where not exists (
-                    select 1 from newest n where n.project_id = b.project_id and n.profile_id = b.profile_id and n.version >= b.version)
-                union all
-                select %3$s from changes c
-                join newest n on n.project_id = c.project_id and n.profile_id = c.profile_id and n.version = c.version and n.changed_at = c.changed_at""".formatted(
-                PROFILE_COLUMNS, changes, qualified("c"));
+                """.formatted(PROFILE_COLUMNS, changes);
     }
+
+    private static final String NEWEST_ROWS = """
+            select %s from changes c
+            join newest n on n.project_id = c.project_id and n.profile_id = c.profile_id and n.version = c.version and n.changed_at = c.changed_at""".formatted(
+            qualified("c"));
 
     private static String qualified(String alias) {
         return Arrays.stream(PROFILE_COLUMNS.split(", ")).map(column -> alias + "." + column).collect(Collectors.joining(", "));
     }
 
     public static final List<String> VIEWS = List.of(
-            "create or replace view lakehouse.cdp.profiles security invoker as\n" + latestProfiles("lakehouse.cdp.profile_changes"),
+            "create or replace view lakehouse.cdp.profiles security invoker as\n" + latestProfiles("lakehouse.cdp.profiles_base", "lakehouse.cdp.profile_changes"),
             """
             create or replace view lakehouse.cdp.identities security invoker as
             select p.project_id,

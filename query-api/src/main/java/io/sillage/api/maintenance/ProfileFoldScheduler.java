@@ -1,5 +1,6 @@
 package io.sillage.api.maintenance;
 
+import io.sillage.lakehouse.catalog.LakehouseConfig;
 import io.sillage.lakehouse.maintenance.ProfileFold;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,14 +27,18 @@ public final class ProfileFoldScheduler implements AutoCloseable {
         return thread;
     });
 
-    public ProfileFoldScheduler(String trinoJdbcUrl, ProfileFold fold, Duration interval) {
+    public ProfileFoldScheduler(String trinoJdbcUrl, LakehouseConfig lakehouse, ProfileFold fold, Duration interval) {
         executor.scheduleWithFixedDelay(() -> {
             Properties properties = new Properties();
             properties.setProperty("user", "sillage-maintenance");
             try (Connection trino = DriverManager.getConnection(trinoJdbcUrl, properties)) {
-                ProfileFold.Result result = fold.run(trino, Instant.now());
-                LOG.info("Profile fold: {} changes before {} folded, {} profiles in profiles_base, {} ms",
-                        result.changesFolded(), result.cutoff(), result.profiles(), result.took().toMillis());
+                ProfileFold.Result result = fold.run(trino, lakehouse, Instant.now(), Duration.ZERO);
+                LOG.info("Profile fold: {} changes before {} folded, {} buckets rewritten, {} profiles in profiles_base, {} ms ({} ms working)",
+                        result.changesFolded(), result.cutoff(), result.bucketsRewritten(), result.profiles(), result.took().toMillis(),
+                        result.working().toMillis());
+            }
+            catch (ProfileFold.FoldRunning e) {
+                LOG.info("Profile fold skipped: another one is running (retried in {})", interval);
             }
             catch (Exception e) {
                 LOG.warn("Profile fold failed (retried in {}): {}", interval, e.getMessage());

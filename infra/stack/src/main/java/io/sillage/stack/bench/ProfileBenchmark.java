@@ -119,7 +119,7 @@ public final class ProfileBenchmark {
                 changeRows = count(trino, "select count(*) from profile_changes");
                 before = timeQueries(trino, project.projectId());
                 System.out.printf("  %,d change rows: %s%n", changeRows, before);
-                fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5)).run(trino, Instant.now());
+                fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5), 0).run(trino, stack.lakehouseConfig(), Instant.now(), Duration.ofMinutes(10));
                 after = timeQueries(trino, project.projectId());
             }
             return new Result(load, update, lookups, apiFreshness, trinoFreshness, before, changeRows, fold, after);
