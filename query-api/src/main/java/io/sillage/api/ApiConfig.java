@@ -60,6 +60,24 @@ public record ApiConfig(
         return text == null || text.isBlank() ? defaultValue : Durations.parse(key, text);
     }
 
+    /** A number setting that must be 0 or more, such as {@code maintenance.profile-fold-pause} (a ratio). */
+    public static double nonNegative(Properties properties, String key, double defaultValue) {
+        String text = properties.getProperty(key, "").strip();
+        if (text.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            double value = Double.parseDouble(text);
+            if (value >= 0) {
+                return value;
+            }
+        }
+        catch (NumberFormatException e) {
+            // reported below, with the key
+        }
+        throw new IllegalArgumentException(key + " must be a number, 0 or more, got '" + text + "'");
+    }
+
     private static String require(Properties properties, String key) {
         String value = properties.getProperty(key);
         if (value == null || value.isBlank()) {

@@ -27,8 +27,8 @@ import io.sillage.api.tracking.KafkaEventPublisher;
 import io.sillage.api.tracking.MessageFeedback;
 import io.sillage.api.tracking.TrackingService;
 import io.sillage.api.tracking.WriteKeys;
-import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.catalog.LakehouseConfig;
+import io.sillage.lakehouse.identity.ProjectIdentityRules;
 import io.sillage.lakehouse.maintenance.ProfileFold;
 import io.sillage.lakehouse.messaging.tracking.TrackingLinks;
 import java.nio.file.Path;
@@ -37,7 +37,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +80,7 @@ public final class ApiServer {
                 LakehouseConfig.fromProperties(config.properties()),
                 new ProfileFold(ApiConfig.duration(config.properties(), "profiles.fold-window", Duration.ofMinutes(5)),
                         ApiConfig.duration(config.properties(), "maintenance.profile-fold-settle", Duration.ofMinutes(2)),
-                        foldPause(config.properties())),
+                        ApiConfig.nonNegative(config.properties(), "maintenance.profile-fold-pause", ProfileFold.DEFAULT_PAUSE)),
                 foldInterval));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             fold.ifPresent(ProfileFoldScheduler::close);
@@ -111,21 +110,6 @@ public final class ApiServer {
      * converges on the database even if its topics lost records. A failure is logged: changes made through the API
      * are published anyway, and the next start tries again.
      */
-    /** {@code maintenance.profile-fold-pause}: the fold's pause after each bucket, as a multiple of the bucket's time. */
-    static double foldPause(Properties properties) {
-        String text = properties.getProperty("maintenance.profile-fold-pause", "").strip();
-        try {
-            double pause = text.isEmpty() ? ProfileFold.DEFAULT_PAUSE : Double.parseDouble(text);
-            if (pause >= 0) {
-                return pause;
-            }
-        }
-        catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("maintenance.profile-fold-pause must be a number, 0 or more (a multiple of each bucket's time), got '" + text + "'");
-    }
-
     private static void republishMessaging(TemplateService templates, ConnectorService connectors) {
         try {
             LOG.info("Republished {} templates and snippets, {} connectors", templates.republishAll(), connectors.republishAll());
