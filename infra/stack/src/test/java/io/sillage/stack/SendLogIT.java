@@ -49,8 +49,9 @@ class SendLogIT {
     void startPostgres() {
         Path home = Path.of(System.getProperty("sillage.home", "../..")).toAbsolutePath().normalize();
         Path var = home.resolve("infra/stack/target/it-var-sendlog-" + System.currentTimeMillis());
+        int[] ports = Ports.freePorts(6);
         StackConfig config = StackConfig.fromEnvironment(home, Map.of("SILLAGE_VAR", var.toString()))
-                .withPorts(Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort());
+                .withPorts(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
         postgres = new Postgres(config);
         postgres.start();
         postgres.createDatabases();

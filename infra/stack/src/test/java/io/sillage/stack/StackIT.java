@@ -92,8 +92,9 @@ class StackIT {
         Path home = Path.of(System.getProperty("sillage.home", "../..")).toAbsolutePath().normalize();
         Path var = home.resolve("infra/stack/target/it-var-" + System.currentTimeMillis());
         Map<String, String> env = Map.of("SILLAGE_VAR", var.toString(), "SILLAGE_HEALTH_TIMEOUT", "240", "SILLAGE_CHECKPOINT_SECONDS", "2");
+        int[] ports = Ports.freePorts(6);
         StackConfig config = StackConfig.fromEnvironment(home, env)
-                .withPorts(Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort(), Ports.freePort());
+                .withPorts(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
         stack = new Stack(config);
         stack.start(message -> System.out.println("[stack] " + message));
         assertThat(stack.components()).as("every component runs and is seen running").allMatch(component -> component.isRunning() && component.isHealthy());

@@ -179,7 +179,7 @@ public final class ProfileFold {
             Matcher bucket = fields.size() == 1 ? BUCKET.matcher(fields.get(0).transform().toString()) : null;
             if (bucket == null || !bucket.matches() || !base.schema().findColumnName(fields.get(0).sourceId()).equals("profile_id")) {
                 throw new IllegalStateException("profiles_base must be partitioned by bucket(profile_id, N) alone, found " + base.spec()
-                        + ": recreate it with ./cdp up (it is rebuilt from profile_changes by the next fold)");
+                        + " (Sillage creates it so; the fold cannot rewrite it one bucket at a time otherwise)");
             }
             return new BucketSpec(fields.get(0).name(), Integer.parseInt(bucket.group(1)));
         }

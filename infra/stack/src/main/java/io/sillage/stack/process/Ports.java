@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -36,13 +37,34 @@ public final class Ports {
         }
     }
 
-    /** A free port on loopback, for tests. */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * {@code count} distinct free ports on loopback, for tests. The sockets stay open until all are chosen: one
+     * closed before the next is asked for can be handed out again (a test stack once got Kafka and the API on the
+     * same port).
+     */
+    public static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         }
         catch (IOException e) {
             throw new IllegalStateException("No free port", e);
+        }
+        finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                }
+                catch (IOException e) {
+                    // closing a listening socket that accepted nothing: nothing to lose
+                }
+            }
         }
     }
 
