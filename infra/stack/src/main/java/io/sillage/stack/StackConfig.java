@@ -103,36 +103,27 @@ public record StackConfig(
     }
 
     private static int port(Map<String, String> env, String key, int defaultPort) {
-        String value = env.get(key);
-        if (value == null || value.isBlank()) {
-            return defaultPort;
-        }
-        try {
-            int port = Integer.parseInt(value.trim());
-            if (port < 1 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return port;
-        }
-        catch (NumberFormatException e) {
-            throw new StackException(key + "=" + value + " is not a port number (1-65535)");
-        }
+        return intSetting(env, key, defaultPort, 1, 65535, "a port number (1-65535)");
     }
 
     private static int niceness(Map<String, String> env, String key, int defaultValue) {
+        return intSetting(env, key, defaultValue, 0, 19, "a niceness (0, the same priority as the other components, to 19, the lowest)");
+    }
+
+    private static int intSetting(Map<String, String> env, String key, int defaultValue, int min, int max, String expected) {
         String value = env.get(key);
         if (value == null || value.isBlank()) {
             return defaultValue;
         }
         try {
-            int nice = Integer.parseInt(value.trim());
-            if (nice < 0 || nice > 19) {
-                throw new NumberFormatException();
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
             }
-            return nice;
         }
         catch (NumberFormatException e) {
-            throw new StackException(key + "=" + value + " is not a niceness (0, the same priority as the other components, to 19, the lowest)");
+            // reported below, with what was expected
         }
+        throw new StackException(key + "=" + value + " is not " + expected);
     }
 }

@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,7 +119,7 @@ public final class ProfileFold {
                     Table base = catalog.loadTable(BASE);
                     BucketSpec spec = BucketSpec.of(base);
                     stageChanges(trino, spec, cutoff);
-                    List<Integer> changed = List.copyOf(changedBuckets(catalog.loadTable(STAGED_CHANGES)).keySet());
+                    List<Integer> changed = changedBuckets(catalog.loadTable(STAGED_CHANGES));
                     for (int bucket : changed) {
                         long bucketStarted = System.nanoTime();
                         foldBucket(trino, catalog, base, spec, bucket);
@@ -199,13 +199,13 @@ public final class ProfileFold {
         }
     }
 
-    /** Staged change rows per bucket, from the staged table's file metadata. */
-    private static SortedMap<Integer, Long> changedBuckets(Table stagedChanges) {
-        SortedMap<Integer, Long> rows = new TreeMap<>();
+    /** The buckets that have staged changes, from the staged table's file metadata. */
+    private static List<Integer> changedBuckets(Table stagedChanges) {
+        SortedSet<Integer> buckets = new TreeSet<>();
         for (DataFile file : dataFiles(stagedChanges)) {
-            rows.merge(file.partition().get(0, Integer.class), file.recordCount(), Long::sum);
+            buckets.add(file.partition().get(0, Integer.class));
         }
-        return rows;
+        return List.copyOf(buckets);
     }
 
     /**
