@@ -147,12 +147,19 @@ public final class ManagedProcess {
     /** SIGKILL, as a crash would: no shutdown hook runs. */
     public static void kill(long pid) {
         ProcessHandle.of(pid).ifPresent(handle -> {
-            handle.destroyForcibly();
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            }
-            catch (Exception ignored) {
-                // reported by the caller's next health check
+            // its children too: one caught between fork and exec (jspawnhelper) still holds the parent's
+            // listening sockets, and a restart then finds its port taken (seen once in CI after killing Flink)
+            List<ProcessHandle> tree = new ArrayList<>(handle.descendants().toList());
+            tree.add(handle);
+            tree.forEach(ProcessHandle::destroyForcibly);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (ProcessHandle process : tree) {
+                try {
+                    process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (Exception ignored) {
+                    // reported by the caller's next health check or port check
+                }
             }
         });
     }
