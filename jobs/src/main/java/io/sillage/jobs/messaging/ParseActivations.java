@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sillage.jobs.automation.ActivationRequest;
 import io.sillage.jobs.collect.RawRecord;
+import io.sillage.lakehouse.event.SegmentEvents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -129,6 +130,10 @@ public class ParseActivations extends ProcessFunction<RawRecord, ActivationReque
         String text = optional(root, name);
         if (text == null) {
             return 0;
+        }
+        Instant fast = SegmentEvents.parseUtcFast(text);
+        if (fast != null) {
+            return fast.toEpochMilli();
         }
         try {
             return Instant.parse(text).toEpochMilli();

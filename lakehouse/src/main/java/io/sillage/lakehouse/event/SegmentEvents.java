@@ -266,9 +266,10 @@ public final class SegmentEvents {
 
     /**
      * Parses {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z} without a {@code DateTimeFormatter}, which dominated the
-     * collect job's CPU profile. Returns null for any other shape (the caller falls back to the full parser).
+     * collect job's CPU profile (and a tenth of the activation job's). Returns null for any other shape (the caller
+     * falls back to the full parser).
      */
-    static Instant parseUtcFast(String value) {
+    public static Instant parseUtcFast(String value) {
         int length = value.length();
         if (length < 20 || length > 30 || value.charAt(length - 1) != 'Z' || value.charAt(4) != '-' || value.charAt(7) != '-'
                 || value.charAt(10) != 'T' || value.charAt(13) != ':' || value.charAt(16) != ':') {

@@ -49,7 +49,6 @@ final class Liquid {
     private static final String SCOPE = "sillage.render-scope";
     private static final Pattern PARSER_ERROR = Pattern.compile("parser error \"(.*)\" on line \\d+, index \\d+", Pattern.DOTALL);
     private static final Pattern NODE_ERROR = Pattern.compile("error on line (\\d+), index (\\d+): (.*)", Pattern.DOTALL);
-    private static final Pattern HTML_SPECIAL = Pattern.compile("[<>\"']|&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);)");
 
     /** How outputs are escaped in a part. */
     enum Escaping {
@@ -181,24 +180,75 @@ final class Liquid {
         }
     }
 
+    /**
+     * Escapes {@code & < > " '} as entities, keeping an {@code &} that already starts an entity or a character
+     * reference ({@code &amp;}, {@code &#39;}, {@code &#x2F;}). A scan by hand: the same rule as a regular expression
+     * tried at every character took a fifth of the activation job's CPU in the messaging benchmark.
+     */
     static String escapeHtml(String text) {
-        Matcher special = HTML_SPECIAL.matcher(text);
-        if (!special.find()) {
+        int length = text.length();
+        int first = 0;
+        while (first < length && !escaped(text, first)) {
+            first++;
+        }
+        if (first == length) {
             return text;
         }
-        StringBuilder escaped = new StringBuilder(text.length() + 16);
-        do {
-            special.appendReplacement(escaped, switch (special.group().charAt(0)) {
-                case '<' -> "&lt;";
-                case '>' -> "&gt;";
-                case '"' -> "&quot;";
-                case '\'' -> "&#39;";
-                default -> "&amp;";
-            });
+        StringBuilder escaped = new StringBuilder(length + 16).append(text, 0, first);
+        for (int i = first; i < length; i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                case '"' -> escaped.append("&quot;");
+                case '\'' -> escaped.append("&#39;");
+                case '&' -> escaped.append(startsReference(text, i) ? "&" : "&amp;");
+                default -> escaped.append(c);
+            }
         }
-        while (special.find());
-        special.appendTail(escaped);
         return escaped.toString();
+    }
+
+    private static boolean escaped(String text, int i) {
+        char c = text.charAt(i);
+        return c == '<' || c == '>' || c == '"' || c == '\'' || c == '&' && !startsReference(text, i);
+    }
+
+    /** Whether the {@code &} at {@code ampersand} starts {@code &name;}, {@code &#123;} or {@code &#x1F;}. */
+    private static boolean startsReference(String text, int ampersand) {
+        int length = text.length();
+        int i = ampersand + 1;
+        if (i < length && text.charAt(i) == '#') {
+            i++;
+            boolean hex = i < length && (text.charAt(i) == 'x' || text.charAt(i) == 'X');
+            if (hex) {
+                i++;
+            }
+            int digits = i;
+            while (i < length && (hex ? isHexDigit(text.charAt(i)) : isAsciiDigit(text.charAt(i)))) {
+                i++;
+            }
+            return i > digits && i < length && text.charAt(i) == ';';
+        }
+        if (i >= length || !isAsciiLetter(text.charAt(i))) {
+            return false;
+        }
+        while (i < length && (isAsciiLetter(text.charAt(i)) || isAsciiDigit(text.charAt(i)))) {
+            i++;
+        }
+        return i < length && text.charAt(i) == ';';
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHexDigit(char c) {
+        return isAsciiDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /** A Liquid source that does not compile; the message says where and why. */
