@@ -7,14 +7,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * What a fired automation instance asks the messaging layer to send: written to {@code cdp.activations}, keyed
  * by profile, with an idempotency key (automation, version, instance) so that a consumer can also deduplicate.
- * A Flink POJO.
+ * Flink writes it with {@link ActivationRequestSerializer}.
  */
+@TypeInfo(ActivationRequestSerializer.Factory.class)
 public class ActivationRequest {
     public String idempotencyKey;
     public String projectId;

@@ -7,14 +7,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One message on its way through the activation job: what the request asked for, then the decision's facts
- * (surviving profile, destination), then the rendered texts, then the attempt to make. A Flink POJO.
+ * (surviving profile, destination), then the rendered texts, then the attempt to make. Flink writes it with {@link DeliverySerializer}.
  *
  * <p>{@link #profile} and {@link #eventProperties} are only carried until rendering; {@link #connector} (the
  * connector's configuration, secrets included) only from routing to the send, never into state or Kafka.
  */
+@TypeInfo(DeliverySerializer.Factory.class)
 public class Delivery {
     public static final String AUTOMATION = "automation";
     public static final String MARKETING = "marketing";

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sillage.jobs.automation.ActivationRequest;
 import io.sillage.jobs.collect.RawRecord;
+import io.sillage.jobs.common.CompactTypeInfo;
 import io.sillage.jobs.common.JobSettings;
 import io.sillage.lakehouse.table.CdpTables;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -26,12 +28,12 @@ import org.junit.jupiter.api.Test;
 class MessagingJobTest {
 
     @Test
-    void everyTypeFlowingOrKeptInStateIsAPojo() {
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Delivery.class);
+    void everyTypeFlowingOrKeptInStateIsAPojoOrHasItsCompactSerializer() {
+        assertThat(TypeInformation.of(Delivery.class)).isInstanceOf(CompactTypeInfo.class);
+        assertThat(TypeInformation.of(ActivationRequest.class)).isInstanceOf(CompactTypeInfo.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(SendResult.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(Message.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(MessagingUpdate.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ActivationRequest.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(RejectedActivation.class);
     }
 

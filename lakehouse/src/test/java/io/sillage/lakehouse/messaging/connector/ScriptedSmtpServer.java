@@ -9,20 +9,33 @@ import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * A real SMTP server on a free loopback port that answers {@code RCPT TO} and the end of {@code DATA} with the
- * replies it is given: the refusals GreenMail does not make.
+ * A real SMTP server on a free loopback port that answers {@code MAIL FROM}, {@code RCPT TO} and the end of the
+ * message with the replies it is given: the refusals GreenMail does not make. It can offer {@code PIPELINING} and
+ * {@code CHUNKING} (which GreenMail does not), and then notes whether the client sent {@code RCPT TO} before it had
+ * the reply to {@code MAIL FROM}.
  */
 final class ScriptedSmtpServer implements AutoCloseable {
     private final ServerSocket socket;
     private final Thread acceptor;
+    private final boolean pipeliningAndChunking;
+    private volatile String mailReply = "250 2.1.0 OK";
     private volatile String rcptReply = "250 2.1.5 OK";
     private volatile String dataReply = "250 2.0.0 queued";
+    private volatile String lastMessage;
+    private volatile boolean lastEnvelopePipelined;
+    private volatile boolean lastMessageChunked;
 
     ScriptedSmtpServer() {
+        this(false);
+    }
+
+    ScriptedSmtpServer(boolean pipeliningAndChunking) {
+        this.pipeliningAndChunking = pipeliningAndChunking;
         try {
             socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
         }
@@ -39,8 +52,28 @@ final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     void reply(String toRcpt, String toData) {
+        reply("250 2.1.0 OK", toRcpt, toData);
+    }
+
+    void reply(String toMail, String toRcpt, String toData) {
+        mailReply = toMail;
         rcptReply = toRcpt;
         dataReply = toData;
+    }
+
+    /** The last message received whole (by DATA or BDAT), as it came. */
+    String lastMessage() {
+        return lastMessage;
+    }
+
+    /** Whether the last message came by BDAT rather than DATA. */
+    boolean lastMessageChunked() {
+        return lastMessageChunked;
+    }
+
+    /** Whether the last envelope's RCPT TO arrived before the reply to its MAIL FROM was sent. */
+    boolean lastEnvelopePipelined() {
+        return lastEnvelopePipelined;
     }
 
     private void accept() {
@@ -58,17 +91,63 @@ final class ScriptedSmtpServer implements AutoCloseable {
         BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
         Writer out = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.US_ASCII);
         send(out, "220 scripted ESMTP");
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
+        StringBuilder chunks = new StringBuilder();
+        String line = in.readLine();
+        while (line != null) {
+            String next = null;
             String command = line.length() < 4 ? line : line.substring(0, 4).toUpperCase(Locale.ROOT);
             switch (command) {
-                case "EHLO" -> send(out, "250-scripted\r\n250 8BITMIME");
+                case "EHLO" -> send(out, pipeliningAndChunking ? "250-scripted\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 CHUNKING" : "250-scripted\r\n250 8BITMIME");
+                case "MAIL" -> {
+                    if (!pipeliningAndChunking) {
+                        send(out, mailReply);
+                        break;
+                    }
+                    // a client that waits for this reply sends nothing more within the second
+                    client.setSoTimeout(1000);
+                    try {
+                        next = in.readLine();
+                        lastEnvelopePipelined = next != null;
+                    }
+                    catch (SocketTimeoutException e) {
+                        lastEnvelopePipelined = false;
+                    }
+                    finally {
+                        client.setSoTimeout(0);
+                    }
+                    send(out, mailReply);
+                }
                 case "RCPT" -> send(out, rcptReply);
                 case "DATA" -> {
                     send(out, "354 go ahead");
+                    StringBuilder message = new StringBuilder();
                     for (String data = in.readLine(); data != null && !data.equals("."); data = in.readLine()) {
-                        // the message is not kept
+                        message.append(data.startsWith(".") ? data.substring(1) : data).append("\r\n");
                     }
+                    lastMessage = message.toString();
+                    lastMessageChunked = false;
                     send(out, dataReply);
+                }
+                case "BDAT" -> {
+                    String[] words = line.split(" ");
+                    char[] chunk = new char[Integer.parseInt(words[1])];
+                    for (int read = 0; read < chunk.length; ) {
+                        int n = in.read(chunk, read, chunk.length - read);
+                        if (n < 0) {
+                            return;
+                        }
+                        read += n;
+                    }
+                    chunks.append(chunk);
+                    if (words.length > 2 && words[2].equalsIgnoreCase("LAST")) {
+                        lastMessage = chunks.toString();
+                        lastMessageChunked = true;
+                        chunks.setLength(0);
+                        send(out, dataReply);
+                    }
+                    else {
+                        send(out, "250 2.0.0 chunk received");
+                    }
                 }
                 case "QUIT" -> {
                     send(out, "221 bye");
@@ -76,6 +155,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 default -> send(out, "250 OK");
             }
+            line = next != null ? next : in.readLine();
         }
     }
 

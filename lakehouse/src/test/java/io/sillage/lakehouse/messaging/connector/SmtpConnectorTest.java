@@ -9,17 +9,21 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import jakarta.mail.Session;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayInputStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -185,6 +189,55 @@ class SmtpConnectorTest {
             server.reply("250 OK", "250 2.0.0 queued as 42");
             assertThat(connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com", Map.of())).status()).as("reconnected after the failures")
                     .isEqualTo(DeliveryResult.Status.ACCEPTED);
+        }
+    }
+
+    @Test
+    void pipelinesTheEnvelopeAndSendsTheMessageAsOneChunkWhenTheServerOffersIt() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(true); Connector connector = connector(server.port(), "")) {
+            assertThat(connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com", UNSUBSCRIBE))).isEqualTo(new DeliveryResult.Accepted("<msg_1@example.com>"));
+            assertThat(server.lastEnvelopePipelined()).as("RCPT TO sent before the reply to MAIL FROM").isTrue();
+            assertThat(server.lastMessageChunked()).as("BDAT, not DATA").isTrue();
+            MimeMessage received = new MimeMessage(Session.getInstance(new Properties()),
+                    new ByteArrayInputStream(server.lastMessage().getBytes(StandardCharsets.US_ASCII)));
+            assertThat(received.getMessageID()).isEqualTo("<msg_1@example.com>");
+            MimeMultipart parts = (MimeMultipart) received.getContent();
+            assertThat(parts.getBodyPart(1).getContent()).isEqualTo("<p>Bonjour Jane, panier c-42 : 89.9 €</p>");
+
+            assertThat(connector.send(message(Messages.EMAIL, "msg_2", "jane@example.com", Map.of()))).as("the same connection, again")
+                    .isEqualTo(new DeliveryResult.Accepted("<msg_2@example.com>"));
+            assertThat(server.lastEnvelopePipelined()).isTrue();
+            assertThat(server.lastMessage()).contains("Message-ID: <msg_2@example.com>");
+        }
+    }
+
+    @Test
+    void pipelinedRefusalsMapAsUnpipelinedOnes() throws Exception {
+        try (ScriptedSmtpServer server = new ScriptedSmtpServer(true); Connector connector = connector(server.port(), "")) {
+            server.reply("553 5.7.1 <bounces@example.com>: Sender address rejected", "503 5.5.1 Need MAIL", "250 queued");
+            DeliveryResult sender = connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com", Map.of()));
+            assertThat(sender).isInstanceOf(DeliveryResult.PermanentFailure.class);
+            assertThat(((DeliveryResult.PermanentFailure) sender).destinationRejected()).as("the sender was refused, not jane").isFalse();
+            assertThat(((DeliveryResult.PermanentFailure) sender).reason()).startsWith("sender refused: ").contains("Sender address rejected");
+
+            server.reply("250 OK", "550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown", "250 queued");
+            DeliveryResult unknown = connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com", Map.of()));
+            assertThat(unknown).isInstanceOf(DeliveryResult.PermanentFailure.class);
+            assertThat(((DeliveryResult.PermanentFailure) unknown).destinationRejected()).isTrue();
+
+            server.reply("250 OK", "250 OK", "554 5.7.1 Message rejected as spam");
+            assertThat(connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com", Map.of())))
+                    .isEqualTo(new DeliveryResult.PermanentFailure("DATA refused: 554 5.7.1 Message rejected as spam", false));
+
+            server.reply("250 OK", "250 OK", "452 4.3.1 Insufficient system storage");
+            DeliveryResult full = connector.send(message(Messages.EMAIL, "msg_1", "jane@example.com", Map.of()));
+            assertThat(full).isInstanceOf(DeliveryResult.TemporaryFailure.class);
+            assertThat(((DeliveryResult.TemporaryFailure) full).reason()).isEqualTo("DATA refused: 452 4.3.1 Insufficient system storage");
+
+            server.reply("250 OK", "250 OK", "250 2.0.0 queued as 42");
+            assertThat(connector.send(message(Messages.EMAIL, "msg_2", "jane@example.com", Map.of())).status()).as("reconnected after the failures")
+                    .isEqualTo(DeliveryResult.Status.ACCEPTED);
+            assertThat(server.lastMessage()).contains("Message-ID: <msg_2@example.com>");
         }
     }
 
