@@ -1,6 +1,5 @@
 package io.sillage.stack.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code RCPT}, {@code DATA}, {@code RSET}, {@code NOOP}, {@code QUIT}) to take each message as a relay would, then
  * counts it and remembers its {@code Message-ID} instead of storing it. Like Postfix by default, it offers
  * {@code PIPELINING} (RFC 2920: commands are read from a buffer, so a client may send several before reading the
- * replies) and {@code CHUNKING} (RFC 3030: {@code BDAT}). GreenMail, which the tests use, delivers
+ * replies). GreenMail, which the tests use, delivers
  * under one lock and parses every message: about 600 messages/s on this machine, whatever the client does, so it
  * would measure itself rather than the activation job.
  */
@@ -43,9 +42,9 @@ final class SmtpSink implements AutoCloseable {
         this(true);
     }
 
-    /** @param pipeliningAndChunking whether the server offers PIPELINING and CHUNKING */
-    SmtpSink(boolean pipeliningAndChunking) throws IOException {
-        extensions = pipeliningAndChunking ? "250-sink\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 SMTPUTF8"
+    /** @param pipelining whether the server offers PIPELINING */
+    SmtpSink(boolean pipelining) throws IOException {
+        extensions = pipelining ? "250-sink\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SMTPUTF8"
                 : "250-sink\r\n250-8BITMIME\r\n250 SMTPUTF8";
         server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "smtp-sink-accept");
@@ -57,7 +56,7 @@ final class SmtpSink implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Messages taken (a {@code 250} after {@code DATA} or the last {@code BDAT}). */
+    /** Messages taken (a {@code 250} after {@code DATA}). */
     long received() {
         return received.get();
     }
@@ -89,7 +88,6 @@ final class SmtpSink implements AutoCloseable {
             Lines in = new Lines(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             reply(out, "220 sink ESMTP");
-            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
             for (String line = in.next(); line != null; line = in.next()) {
                 String verb = (line.length() >= 4 ? line.substring(0, 4) : line).toUpperCase(Locale.ROOT);
                 switch (verb) {
@@ -101,22 +99,6 @@ final class SmtpSink implements AutoCloseable {
                             return;
                         }
                         reply(out, "250 OK queued");
-                    }
-                    case "BDAT" -> {
-                        String[] words = line.split(" ");
-                        byte[] chunk = in.take(Integer.parseInt(words[1]));
-                        if (chunk == null) {
-                            return;
-                        }
-                        chunks.write(chunk);
-                        if (words.length > 2 && words[2].equalsIgnoreCase("LAST")) {
-                            taken(chunks.toByteArray());
-                            chunks.reset();
-                            reply(out, "250 OK queued");
-                        }
-                        else {
-                            reply(out, "250 OK chunk");
-                        }
                     }
                     case "QUIT" -> {
                         reply(out, "221 Bye");
@@ -159,30 +141,6 @@ final class SmtpSink implements AutoCloseable {
         return false;
     }
 
-    /** Counts a message received by BDAT, whole, and notes its {@code Message-ID}. */
-    private void taken(byte[] message) {
-        String messageId = null;
-        int lineStart = 0;
-        for (int i = 0; i < message.length; i++) {
-            if (message[i] != '\n') {
-                continue;
-            }
-            int length = i > lineStart && message[i - 1] == '\r' ? i - 1 - lineStart : i - lineStart;
-            if (length == 0) {
-                break; // the end of the headers
-            }
-            String line = new String(message, lineStart, length, StandardCharsets.ISO_8859_1);
-            if (line.regionMatches(true, 0, "Message-ID:", 0, 11)) {
-                messageId = line.substring(11).strip();
-                break;
-            }
-            lineStart = i + 1;
-        }
-        received.incrementAndGet();
-        bytes.addAndGet(message.length);
-        messageIds.add(messageId == null ? "none-" + received.get() : messageId);
-    }
-
     /** Lines of one connection, read in blocks (a byte at a time, the sink would cost the machine as much as the job it measures). */
     private static final class Lines {
         private final InputStream in;
@@ -192,22 +150,6 @@ final class SmtpSink implements AutoCloseable {
 
         Lines(InputStream in) {
             this.in = in;
-        }
-
-        /** The next {@code count} bytes (a BDAT chunk), or null when the stream ends first. */
-        byte[] take(int count) throws IOException {
-            byte[] taken = new byte[count];
-            int copied = Math.min(count, end - start);
-            System.arraycopy(buffer, start, taken, 0, copied);
-            start += copied;
-            while (copied < count) {
-                int read = in.read(taken, copied, count - copied);
-                if (read < 0) {
-                    return null;
-                }
-                copied += read;
-            }
-            return taken;
         }
 
         /** The next line without its line break, or null at the end of the stream. */

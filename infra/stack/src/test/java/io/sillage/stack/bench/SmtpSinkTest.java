@@ -10,13 +10,18 @@ import io.sillage.lakehouse.messaging.connector.ConnectorConfigs;
 import io.sillage.lakehouse.messaging.connector.DeliveryResult;
 import io.sillage.lakehouse.messaging.connector.OutboundMessage;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The benchmark's SMTP server takes what the SMTP connector (Angus Mail) sends, counts it, and tells a resend apart. */
+/**
+ * The benchmark's SMTP server takes what the SMTP connector (Angus Mail) sends, pipelined or not, counts it, and tells
+ * a resend apart.
+ */
 class SmtpSinkTest {
-    @Test
-    void takesEachMessageTheConnectorSendsAndCountsAResendAsADuplicate() throws Exception {
-        try (SmtpSink sink = new SmtpSink();
+    @ParameterizedTest(name = "pipelining: {0}")
+    @ValueSource(booleans = {true, false})
+    void takesEachMessageTheConnectorSendsAndCountsAResendAsADuplicate(boolean pipelining) throws Exception {
+        try (SmtpSink sink = new SmtpSink(pipelining);
                 Connector connector = ConnectorConfigs.parse(new ObjectMapper().readTree("""
                         {"type": "smtp", "host": "127.0.0.1", "port": %d, "tls": "none", "from": "bounces@example.com"}""".formatted(sink.port()))).open()) {
             assertThat(connector.send(email("msg_1", "ann@example.com"))).isInstanceOf(DeliveryResult.Accepted.class);

@@ -5,32 +5,34 @@ import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
  * Angus Mail's SMTP transport, with the envelope pipelined (RFC 2920) when the server offers {@code PIPELINING}:
- * {@code MAIL FROM} goes out without waiting for its reply, which is read together with the reply to
- * {@code RCPT TO}. Angus Mail has no pipelining of its own; it sends each command and waits for its reply. With
- * {@code CHUNKING} (RFC 3030, used by Angus when {@code mail.smtp.chunksize} is set), the message then goes as one
- * {@code BDAT ... LAST}: two round trips per message instead of four ({@code MAIL}, {@code RCPT}, {@code DATA}, the
- * final dot).
+ * {@code MAIL FROM}, {@code RCPT TO} and {@code DATA} go out one after the other, and their replies are read when
+ * {@code DATA}'s is. Two round trips per message instead of four ({@code MAIL}, {@code RCPT}, {@code DATA}, the final
+ * dot). Angus Mail has no pipelining of its own: it sends each command and waits for its reply.
  *
- * <p>How: Angus sends {@code MAIL FROM} and reads its reply through {@link #sendCommand} and
- * {@link #readServerResponse}, which this class overrides. After a pipelined {@code MAIL FROM}, the next read answers
- * 250 at once; the read after it (for {@code RCPT TO}) first reads the real reply to {@code MAIL FROM}, and a refusal
- * there fails the send as Angus would have ({@link SMTPSenderFailedException}). A refused {@code BDAT} fails with an
- * {@link SMTPSendFailedException} carrying the server's reply (Angus would only say "BDAT write exception"), which
- * {@link SmtpConnector} classifies like a refused {@code DATA}. A failed send closes its connection, so a reply left
- * unread never meets the next message.
+ * <p>How: Angus sends commands and reads their replies through {@link #sendCommand} and {@link #readServerResponse},
+ * which this class overrides. After a pipelined {@code MAIL FROM} or {@code RCPT TO}, the read of its reply answers
+ * 250 at once and the real reply is left for later; the next read for another command ({@code DATA}) first reads the
+ * replies left, in order, and a refusal among them fails the send as Angus would have: {@link SMTPSenderFailedException}
+ * for {@code MAIL FROM}, {@link SMTPAddressFailedException} for {@code RCPT TO}. A failed send closes its connection,
+ * so a reply left unread never meets the next message.
+ *
+ * <p>{@code CHUNKING} (RFC 3030, {@code BDAT}) would also save {@code DATA}'s round trip, but Angus Mail 2.0.5 dot-stuffs
+ * the chunks as if they were {@code DATA}, which changes every line that starts with a dot
+ * (<a href="https://github.com/eclipse-ee4j/angus-mail/issues/209">eclipse-ee4j/angus-mail#209</a>): it is not used.
  */
 final class PipeliningSmtpTransport extends SMTPTransport {
-    private enum Mail { NONE, SENT, ANSWERED }
-
-    private Mail mail = Mail.NONE;
-    private String mailCommand;
-    private String lastCommand;
+    /** Pipelined commands whose replies have not been read yet. */
+    private final Deque<String> unanswered = new ArrayDeque<>(2);
+    /** The next read is for a command just pipelined: it answers 250 without reading. */
+    private boolean answerNext;
 
     PipeliningSmtpTransport(Session session) {
         super(session, new URLName("smtp", null, -1, null, null, null));
@@ -39,38 +41,44 @@ final class PipeliningSmtpTransport extends SMTPTransport {
     @Override
     protected void sendCommand(String command) throws MessagingException {
         super.sendCommand(command);
-        lastCommand = command;
-        if (command.regionMatches(true, 0, "MAIL FROM:", 0, 10) && supportsExtension("PIPELINING")) {
-            mail = Mail.SENT;
-            mailCommand = command;
+        boolean envelope = isCommand(command, "MAIL FROM:") || isCommand(command, "RCPT TO:") && !unanswered.isEmpty();
+        if (envelope && supportsExtension("PIPELINING")) {
+            unanswered.add(command);
+            answerNext = true;
         }
     }
 
     @Override
     protected int readServerResponse() throws MessagingException {
-        if (mail == Mail.SENT) {
-            mail = Mail.ANSWERED; // its real reply is read with the next command's
+        if (answerNext) {
+            answerNext = false;
             return 250;
         }
-        if (mail == Mail.ANSWERED) {
-            mail = Mail.NONE;
+        while (!unanswered.isEmpty()) {
+            String command = unanswered.poll();
             int code = super.readServerResponse();
-            if (code != 250) {
-                throw new SMTPSenderFailedException(sender(mailCommand), mailCommand, code, getLastServerResponse());
+            if (isCommand(command, "MAIL FROM:") && code != 250) {
+                unanswered.clear();
+                throw new SMTPSenderFailedException(address(command), command, code, getLastServerResponse());
+            }
+            if (isCommand(command, "RCPT TO:") && code != 250 && code != 251) {
+                unanswered.clear();
+                throw new SMTPAddressFailedException(address(command), command, code, getLastServerResponse());
             }
         }
-        int code = super.readServerResponse();
-        if (code != 250 && lastCommand != null && lastCommand.regionMatches(true, 0, "BDAT ", 0, 5)) {
-            throw new SMTPSendFailedException(lastCommand, code, getLastServerResponse(), null, null, null, null);
-        }
-        return code;
+        return super.readServerResponse();
     }
 
-    private static InternetAddress sender(String mailCommand) {
-        int open = mailCommand.indexOf('<');
-        int close = mailCommand.indexOf('>', open + 1);
+    private static boolean isCommand(String command, String verb) {
+        return command.regionMatches(true, 0, verb, 0, verb.length());
+    }
+
+    /** The address between angle brackets in {@code MAIL FROM:<...>} or {@code RCPT TO:<...>}. */
+    private static InternetAddress address(String command) {
+        int open = command.indexOf('<');
+        int close = command.indexOf('>', open + 1);
         try {
-            return open < 0 || close < 0 || close == open + 1 ? new InternetAddress() : new InternetAddress(mailCommand.substring(open + 1, close), false);
+            return open < 0 || close < 0 || close == open + 1 ? new InternetAddress() : new InternetAddress(command.substring(open + 1, close), false);
         }
         catch (AddressException e) {
             return new InternetAddress();

@@ -48,8 +48,8 @@ import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
  * its {@code Message-ID} is {@code <messageId@sender's domain>} (a resent message has the same), and the extra
  * headers ({@code List-Unsubscribe}, {@code List-Unsubscribe-Post}) are written as given. With DKIM, the message is
  * signed (RSA-SHA256, relaxed/relaxed) over the usual headers and both unsubscribe headers. With a server that
- * offers {@code PIPELINING} and {@code CHUNKING} (Postfix does by default), a message costs two round trips instead
- * of four: see {@link PipeliningSmtpTransport}.
+ * offers {@code PIPELINING} (Postfix does by default), a message costs two round trips instead of four: see
+ * {@link PipeliningSmtpTransport}.
  *
  * <p>SMTP 4xx answers, connection problems and a refused login (the configuration is wrong, not the message) are
  * temporary failures; 5xx answers are permanent, and a 5xx to {@code RCPT TO} rejects the destination.
@@ -67,8 +67,6 @@ final class SmtpConnector implements Connector {
     private final ScheduledThreadPoolExecutor writeTimeouts;
     /** A connection idle for longer is checked ({@code NOOP}) before it is used again; a busy one is not. */
     private static final long CHECK_AFTER_IDLE_NANOS = 5_000_000_000L;
-    /** BDAT chunks (RFC 3030): Angus buffers one per message being sent. */
-    private static final int CHUNK_SIZE = 64 * 1024;
 
     private final Deque<Pooled> idle = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
@@ -90,8 +88,6 @@ final class SmtpConnector implements Connector {
         properties.setProperty("mail.smtp.connectiontimeout", timeout);
         properties.setProperty("mail.smtp.timeout", timeout);
         properties.setProperty("mail.smtp.writetimeout", timeout);
-        // with a server that offers CHUNKING, a message up to this size goes as one BDAT (no DATA and its 354 reply)
-        properties.setProperty("mail.smtp.chunksize", String.valueOf(CHUNK_SIZE));
         writeTimeouts = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "sillage-smtp-write-timeouts");
             thread.setDaemon(true);
@@ -250,20 +246,15 @@ final class SmtpConnector implements Connector {
         return part;
     }
 
-    /**
-     * What a failed send means. The SMTP reply is in the chain of causes: Angus chains replies as next exceptions
-     * (a {@code MessagingException}'s cause), and a refused BDAT sits inside an {@code IOException}.
-     */
     private static DeliveryResult failure(MessagingException failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Exception cause = failure; cause != null; cause = cause instanceof MessagingException m ? m.getNextException() : null) {
             if (cause instanceof SMTPAddressFailedException address) {
                 return byCode(address.getReturnCode(), "recipient refused: " + address.getMessage().strip(), true);
             }
         }
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+        for (Exception cause = failure; cause != null; cause = cause instanceof MessagingException m ? m.getNextException() : null) {
             if (cause instanceof SMTPSendFailedException send) {
-                // "." ends DATA; BDAT carries the message when the server offers CHUNKING
-                String command = ".".equals(send.getCommand()) || send.getCommand().startsWith("BDAT ") ? "DATA" : send.getCommand();
+                String command = ".".equals(send.getCommand()) ? "DATA" : send.getCommand(); // "." ends DATA
                 return byCode(send.getReturnCode(), command + " refused: " + send.getMessage().strip(), false);
             }
             if (cause instanceof SMTPSenderFailedException sender) {

@@ -11,31 +11,32 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Locale;
 
 /**
  * A real SMTP server on a free loopback port that answers {@code MAIL FROM}, {@code RCPT TO} and the end of the
- * message with the replies it is given: the refusals GreenMail does not make. It can offer {@code PIPELINING} and
- * {@code CHUNKING} (which GreenMail does not), and then notes whether the client sent {@code RCPT TO} before it had
- * the reply to {@code MAIL FROM}.
+ * message with the replies it is given: the refusals GreenMail does not make. It can offer {@code PIPELINING} (which
+ * GreenMail does not), and then notes whether the client sent {@code RCPT TO} and {@code DATA} before it had the
+ * reply to {@code MAIL FROM}.
  */
 final class ScriptedSmtpServer implements AutoCloseable {
     private final ServerSocket socket;
     private final Thread acceptor;
-    private final boolean pipeliningAndChunking;
+    private final boolean pipelining;
     private volatile String mailReply = "250 2.1.0 OK";
     private volatile String rcptReply = "250 2.1.5 OK";
     private volatile String dataReply = "250 2.0.0 queued";
     private volatile String lastMessage;
     private volatile boolean lastEnvelopePipelined;
-    private volatile boolean lastMessageChunked;
 
     ScriptedSmtpServer() {
         this(false);
     }
 
-    ScriptedSmtpServer(boolean pipeliningAndChunking) {
-        this.pipeliningAndChunking = pipeliningAndChunking;
+    ScriptedSmtpServer(boolean pipelining) {
+        this.pipelining = pipelining;
         try {
             socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
         }
@@ -61,17 +62,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
         dataReply = toData;
     }
 
-    /** The last message received whole (by DATA or BDAT), as it came. */
+    /** The last message received whole, without DATA's dot-stuffing. */
     String lastMessage() {
         return lastMessage;
     }
 
-    /** Whether the last message came by BDAT rather than DATA. */
-    boolean lastMessageChunked() {
-        return lastMessageChunked;
-    }
-
-    /** Whether the last envelope's RCPT TO arrived before the reply to its MAIL FROM was sent. */
+    /** Whether the last envelope's RCPT TO and DATA arrived before the reply to its MAIL FROM was sent. */
     boolean lastEnvelopePipelined() {
         return lastEnvelopePipelined;
     }
@@ -91,30 +87,30 @@ final class ScriptedSmtpServer implements AutoCloseable {
         BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
         Writer out = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.US_ASCII);
         send(out, "220 scripted ESMTP");
-        StringBuilder chunks = new StringBuilder();
-        String line = in.readLine();
-        while (line != null) {
-            String next = null;
+        Deque<String> readAhead = new ArrayDeque<>();
+        for (String line = in.readLine(); line != null; line = readAhead.isEmpty() ? in.readLine() : readAhead.poll()) {
             String command = line.length() < 4 ? line : line.substring(0, 4).toUpperCase(Locale.ROOT);
             switch (command) {
-                case "EHLO" -> send(out, pipeliningAndChunking ? "250-scripted\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 CHUNKING" : "250-scripted\r\n250 8BITMIME");
+                case "EHLO" -> send(out, pipelining ? "250-scripted\r\n250-8BITMIME\r\n250 PIPELINING" : "250-scripted\r\n250 8BITMIME");
                 case "MAIL" -> {
-                    if (!pipeliningAndChunking) {
+                    if (!pipelining) {
                         send(out, mailReply);
                         break;
                     }
-                    // a client that waits for this reply sends nothing more within the second
+                    // RCPT TO and DATA before this reply: a client that waits for it sends nothing more within the second
                     client.setSoTimeout(1000);
                     try {
-                        next = in.readLine();
-                        lastEnvelopePipelined = next != null;
+                        for (String ahead = in.readLine(); ahead != null; ahead = readAhead.size() < 2 ? in.readLine() : null) {
+                            readAhead.add(ahead);
+                        }
                     }
                     catch (SocketTimeoutException e) {
-                        lastEnvelopePipelined = false;
+                        // what came is kept
                     }
                     finally {
                         client.setSoTimeout(0);
                     }
+                    lastEnvelopePipelined = readAhead.size() == 2 && readAhead.getLast().equalsIgnoreCase("DATA");
                     send(out, mailReply);
                 }
                 case "RCPT" -> send(out, rcptReply);
@@ -125,29 +121,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
                         message.append(data.startsWith(".") ? data.substring(1) : data).append("\r\n");
                     }
                     lastMessage = message.toString();
-                    lastMessageChunked = false;
                     send(out, dataReply);
-                }
-                case "BDAT" -> {
-                    String[] words = line.split(" ");
-                    char[] chunk = new char[Integer.parseInt(words[1])];
-                    for (int read = 0; read < chunk.length; ) {
-                        int n = in.read(chunk, read, chunk.length - read);
-                        if (n < 0) {
-                            return;
-                        }
-                        read += n;
-                    }
-                    chunks.append(chunk);
-                    if (words.length > 2 && words[2].equalsIgnoreCase("LAST")) {
-                        lastMessage = chunks.toString();
-                        lastMessageChunked = true;
-                        chunks.setLength(0);
-                        send(out, dataReply);
-                    }
-                    else {
-                        send(out, "250 2.0.0 chunk received");
-                    }
                 }
                 case "QUIT" -> {
                     send(out, "221 bye");
@@ -155,7 +129,6 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 }
                 default -> send(out, "250 OK");
             }
-            line = next != null ? next : in.readLine();
         }
     }
 
