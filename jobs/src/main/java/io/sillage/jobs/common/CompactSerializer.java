@@ -3,7 +3,9 @@ package io.sillage.jobs.common;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -133,6 +135,31 @@ public abstract class CompactSerializer<T> extends TypeSerializerSingleton<T> {
             values.add(readString(in));
         }
         return values;
+    }
+
+    /** A map of strings or null: its size plus one as a varint (0 for null), then keys and values; the order is kept. */
+    public static void writeStringMap(Map<String, String> map, DataOutputView out) throws IOException {
+        if (map == null) {
+            writeVarInt(0, out);
+            return;
+        }
+        writeVarInt(map.size() + 1, out);
+        for (Map.Entry<String, String> entry : map.entrySet()) {
+            writeString(entry.getKey(), out);
+            writeString(entry.getValue(), out);
+        }
+    }
+
+    public static Map<String, String> readStringMap(DataInputView in) throws IOException {
+        int size = readVarInt(in) - 1;
+        if (size < 0) {
+            return null;
+        }
+        Map<String, String> map = new LinkedHashMap<>(size * 2);
+        for (int i = 0; i < size; i++) {
+            map.put(readString(in), readString(in));
+        }
+        return map;
     }
 
     /** An unsigned int in 1 to 5 bytes, 7 bits at a time. */

@@ -3,8 +3,6 @@ package io.sillage.jobs.messaging;
 import io.sillage.jobs.common.CompactSerializer;
 import io.sillage.jobs.common.CompactTypeInfo;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -42,8 +40,8 @@ public final class DeliverySerializer extends CompactSerializer<Delivery> {
         writeString(delivery.destinationHash, out);
         writeString(delivery.profile, out);
         writeString(delivery.eventProperties, out);
-        writeMap(delivery.parts, out);
-        writeMap(delivery.headers, out);
+        writeStringMap(delivery.parts, out);
+        writeStringMap(delivery.headers, out);
         out.writeInt(delivery.attempt);
         writeString(delivery.connector, out);
         out.writeInt(delivery.connectorVersion);
@@ -70,38 +68,13 @@ public final class DeliverySerializer extends CompactSerializer<Delivery> {
         delivery.destinationHash = readString(in);
         delivery.profile = readString(in);
         delivery.eventProperties = readString(in);
-        delivery.parts = readMap(in);
-        delivery.headers = readMap(in);
+        delivery.parts = readStringMap(in);
+        delivery.headers = readStringMap(in);
         delivery.attempt = in.readInt();
         delivery.connector = readString(in);
         delivery.connectorVersion = in.readInt();
         delivery.queuedAtMillis = in.readLong();
         return delivery;
-    }
-
-    /** A map of strings or null: its size plus one as a varint (0 for null), then keys and values; the order is kept. */
-    private static void writeMap(Map<String, String> map, DataOutputView out) throws IOException {
-        if (map == null) {
-            writeVarInt(0, out);
-            return;
-        }
-        writeVarInt(map.size() + 1, out);
-        for (Map.Entry<String, String> entry : map.entrySet()) {
-            writeString(entry.getKey(), out);
-            writeString(entry.getValue(), out);
-        }
-    }
-
-    private static Map<String, String> readMap(DataInputView in) throws IOException {
-        int size = readVarInt(in) - 1;
-        if (size < 0) {
-            return null;
-        }
-        Map<String, String> map = new LinkedHashMap<>(size * 2);
-        for (int i = 0; i < size; i++) {
-            map.put(readString(in), readString(in));
-        }
-        return map;
     }
 
     @Override
