@@ -85,11 +85,13 @@ public final class CollectJob {
     public static CollectStreams buildPipeline(DataStream<RawRecord> raw, Duration dedupWindow) {
         SingleOutputStreamOperator<CollectedEvent> parsed = raw
                 .process(new ParseEvents())
+                .returns(CollectedEventSerializer.TYPE_INFO)
                 .name("parse and validate")
                 .uid("collect-parse");
         DataStream<CollectedEvent> unique = parsed
                 .keyBy(CollectedEvent::dedupKey)
                 .process(new DeduplicateEvents(dedupWindow))
+                .returns(CollectedEventSerializer.TYPE_INFO)
                 .name("dedup by messageId")
                 .uid("collect-dedup");
         return new CollectStreams(unique, parsed.getSideOutput(ParseEvents.REJECTED));

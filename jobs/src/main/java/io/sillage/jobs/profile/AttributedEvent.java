@@ -2,13 +2,15 @@ package io.sillage.jobs.profile;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * An event as applied to its live profile, with what automations need to decide at once: the profile id and the
  * ids merged into it (so that a cancel event reaches instances that entered under an absorbed id), and the
  * profile's consent and reachability right after the event (so that a send without a wait sees a subscription
- * given by the very event that triggered it). A Flink POJO.
+ * given by the very event that triggered it). Written by {@link AttributedEventSerializer}.
  */
+@TypeInfo(AttributedEventSerializer.Factory.class)
 public class AttributedEvent {
     public String projectId;
     public String profileId;

@@ -71,6 +71,17 @@ class CompactSerializersTest {
     }
 
     @Test
+    void attributedEventsRoundTripWithEveryFieldAndNull() throws Exception {
+        ProfileState state = fullState();
+        AttributedEvent attributed = AttributedEvent.of(state, "user_id:42",
+                new ProfileEvent("m1", "track", "Order Completed", "web", 123, null, "{\"cart_id\":\"c-é\"}", null));
+        assertThat(attributed.aliases).containsExactly("profile-2");
+        assertThat(roundTrip(AttributedEventSerializer.INSTANCE, attributed)).usingRecursiveComparison().isEqualTo(attributed);
+        AttributedEvent empty = new AttributedEvent();
+        assertThat(roundTrip(AttributedEventSerializer.INSTANCE, empty)).usingRecursiveComparison().isEqualTo(empty);
+    }
+
+    @Test
     void anUnknownFormatFailsWithItsNumber() {
         DataInputDeserializer in = new DataInputDeserializer(new byte[] {9, 0, 0});
         assertThatThrownBy(() -> ProfileStateSerializer.INSTANCE.deserialize(in))
@@ -82,11 +93,10 @@ class CompactSerializersTest {
         assertThat(TypeInformation.of(ProfileState.class)).isInstanceOf(CompactTypeInfo.class);
         assertThat(TypeInformation.of(StitchMessage.class)).isInstanceOf(CompactTypeInfo.class);
         assertThat(TypeInformation.of(ProfileEvent.class)).isInstanceOf(CompactTypeInfo.class);
+        assertThat(TypeInformation.of(AttributedEvent.class)).isInstanceOf(CompactTypeInfo.class);
         // POJOs that hold them use them for those fields
         PojoTypeInfo<?> snapshot = (PojoTypeInfo<?>) TypeInformation.of(ProfileSnapshot.class);
         assertThat(snapshot.getTypeAt("state")).isInstanceOf(CompactTypeInfo.class);
-        PojoTypeInfo<?> attributed = (PojoTypeInfo<?>) TypeInformation.of(AttributedEvent.class);
-        assertThat(attributed.getTypeAt("event")).isInstanceOf(CompactTypeInfo.class);
     }
 
     /**
