@@ -32,7 +32,8 @@ public final class ManagedProcess {
      */
     public static long start(List<String> command, Path workingDirectory, Map<String, String> environment, Path logFile, Path pidFile, int nice) {
         List<String> full = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+        boolean ownSession = Files.isExecutable(Path.of("/usr/bin/setsid"));
+        if (ownSession) {
             full.add("/usr/bin/setsid");
         }
         if (nice > 0 && Files.isExecutable(Path.of("/usr/bin/nice"))) {
@@ -49,7 +50,7 @@ public final class ManagedProcess {
             Files.createDirectories(logFile.getParent());
             Files.createDirectories(pidFile.getParent());
             Process process = builder.start();
-            if (nice > 0) {
+            if (nice > 0 && ownSession) {
                 lowerGroupPriority(process.pid(), nice);
             }
             // the start time guards against pid reuse after a crash or a reboot
@@ -61,16 +62,44 @@ public final class ManagedProcess {
         }
     }
 
+    /**
+     * Sets the niceness of the process's scheduling group, once the process leads its own session: the group
+     * follows the session, and until {@code setsid} has run, the process is still in the supervisor's session, whose
+     * group (the supervisor and every component started before) would be lowered instead. That happened: Flink ran
+     * in a group of its own at nice 0 while the supervisor's group sat at nice 5.
+     */
     private static void lowerGroupPriority(long pid, int nice) {
         Path autogroup = Path.of("/proc", Long.toString(pid), "autogroup");
-        if (Files.isWritable(autogroup)) {
-            try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            while (!sessionLeader(pid)) {
+                if (System.nanoTime() > deadline || !isAlive(pid)) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            if (Files.isWritable(autogroup)) {
                 Files.writeString(autogroup, Integer.toString(nice));
             }
-            catch (IOException e) {
-                // the threads' own niceness still applies when sessions are not grouped
-            }
         }
+        catch (IOException e) {
+            // the threads' own niceness still applies when sessions are not grouped
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the process leads its own session: field 6 of {@code /proc/<pid>/stat}, after the command in parentheses. */
+    static boolean sessionLeader(long pid) throws IOException {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        if (!Files.exists(stat)) {
+            return false;
+        }
+        String text = Files.readString(stat);
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        // state, ppid, pgrp, session
+        return fields.length > 3 && Long.parseLong(fields[3]) == pid;
     }
 
     /**
