@@ -81,7 +81,7 @@ public final class BenchCommand {
                     updates with all profiles in state      %,.0f events/s  (%,d in %.1f s, visits of %d events)
                     Profile View under load                 p50 %d ms, p95 %d ms, p99 %d ms (%d lookups)
                     freshness, Profile View                 p50 %d ms, p99 %d ms, max %d ms (%d probes at %,d events/s)
-                    freshness, Trino profiles view          p50 %d ms, max %d ms (%d probes)
+                    freshness, Trino profiles view          visible p50 %d ms, max %d ms; answered p50 %d ms, max %d ms (%d probes)
                     profiles view, %,d change rows:  %s
                     fold: %,d changes in %.1f s -> %,d profiles in profiles_base
                     profiles view after the fold:  %s
@@ -92,6 +92,7 @@ public final class BenchCommand {
                     ProfileBenchmark.percentile(r.lookupMillis(), 99), r.lookupMillis().size(),
                     ProfileBenchmark.percentile(r.apiFreshnessMillis(), 50), ProfileBenchmark.percentile(r.apiFreshnessMillis(), 99),
                     ProfileBenchmark.percentile(r.apiFreshnessMillis(), 100), r.apiFreshnessMillis().size(), steadyRate,
+                    ProfileBenchmark.percentile(r.trinoVisibleMillis(), 50), ProfileBenchmark.percentile(r.trinoVisibleMillis(), 100),
                     ProfileBenchmark.percentile(r.trinoFreshnessMillis(), 50), ProfileBenchmark.percentile(r.trinoFreshnessMillis(), 100), r.trinoFreshnessMillis().size(),
                     r.changeRowsBeforeFold(), r.queryMillisBeforeFold(),
                     r.fold().changesFolded(), r.fold().took().toMillis() / 1000.0, r.fold().profiles(), r.queryMillisAfterFold());

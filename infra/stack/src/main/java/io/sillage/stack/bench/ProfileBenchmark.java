@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,7 +54,9 @@ import org.apache.kafka.common.TopicPartition;
  *       state; the same measurement. Meanwhile, Profile View lookups of random people (latency p50/p95/p99).</li>
  *   <li>Freshness: at a steady rate, identify probes through the HTTP API carrying a new trait value; the time
  *       until the Profile View shows it (every probe) and until the {@code profiles} view in Trino shows it
- *       (a sample).</li>
+ *       (a sample, polled by one query at a time). Trino is measured twice: until the change is <em>visible</em>
+ *       (the commit of the Iceberg snapshot that holds it: every query started from then on reads it) and until a
+ *       poll <em>answered</em> with it (which adds one to two query times on the loaded machine).</li>
  *   <li>Write strategy: query times of the {@code profiles} view before and after folding the accumulated change
  *       log, and the fold's own duration.</li>
  * </ol>
@@ -75,7 +78,7 @@ public final class ProfileBenchmark {
         }
     }
 
-    public record Result(Phase load, Phase updates, List<Long> lookupMillis, List<Long> apiFreshnessMillis, List<Long> trinoFreshnessMillis,
+    public record Result(Phase load, Phase updates, List<Long> lookupMillis, List<Long> apiFreshnessMillis, List<Long> trinoVisibleMillis, List<Long> trinoFreshnessMillis,
             Map<String, Long> queryMillisBeforeFold, long changeRowsBeforeFold, ProfileFold.Result fold, Map<String, Long> queryMillisAfterFold) {}
 
     public Result run(long profiles, long updates, int visitLength, long steadyRate, Duration steadyFor, int trinoProbes, Duration checkpointInterval) throws Exception {
@@ -104,10 +107,12 @@ public final class ProfileBenchmark {
 
             System.out.printf("freshness: %,d events/s for %d s with probes...%n", steadyRate, steadyFor.toSeconds());
             List<Long> apiFreshness = Collections.synchronizedList(new ArrayList<>());
+            List<Long> trinoVisible = Collections.synchronizedList(new ArrayList<>());
             List<Long> trinoFreshness = Collections.synchronizedList(new ArrayList<>());
-            steady(producer, project, profiles, visitLength, steadyRate, steadyFor, trinoProbes, apiFreshness, trinoFreshness);
-            System.out.printf("  Profile View p50 %d ms, p99 %d ms (%d probes); Trino p50 %d ms, max %d ms (%d probes)%n",
+            steady(producer, project, profiles, visitLength, steadyRate, steadyFor, trinoProbes, apiFreshness, trinoVisible, trinoFreshness);
+            System.out.printf("  Profile View p50 %d ms, p99 %d ms (%d probes); Trino visible p50 %d ms, max %d ms, answered p50 %d ms, max %d ms (%d probes)%n",
                     percentile(apiFreshness, 50), percentile(apiFreshness, 99), apiFreshness.size(),
+                    percentile(trinoVisible, 50), percentile(trinoVisible, 100),
                     percentile(trinoFreshness, 50), percentile(trinoFreshness, 100), trinoFreshness.size());
 
             System.out.println("write strategy: queries on the profiles view before and after a fold...");
@@ -122,7 +127,7 @@ public final class ProfileBenchmark {
                 fold = new ProfileFold(Duration.ofMinutes(5), Duration.ofMinutes(-5), 0).run(trino, stack.lakehouseConfig(), Instant.now(), Duration.ofMinutes(10));
                 after = timeQueries(trino, project.projectId());
             }
-            return new Result(load, update, lookups, apiFreshness, trinoFreshness, before, changeRows, fold, after);
+            return new Result(load, update, lookups, apiFreshness, trinoVisible, trinoFreshness, before, changeRows, fold, after);
         }
     }
 
@@ -147,7 +152,7 @@ public final class ProfileBenchmark {
     }
 
     private void steady(KafkaProducer<byte[], byte[]> producer, ProjectCredentials project, long profiles, int visitLength, long rate, Duration duration, int trinoProbes,
-            List<Long> apiFreshness, List<Long> trinoFreshness) throws Exception {
+            List<Long> apiFreshness, List<Long> trinoVisible, List<Long> trinoFreshness) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         Thread load = new Thread(() -> {
             long startNanos = System.nanoTime();
@@ -177,10 +182,10 @@ public final class ProfileBenchmark {
             if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                 if (viaTrino) {
                     // one at a time: concurrent pollers would measure Trino's queueing, not the data's freshness
-                    watchProbe(project, person, value, sent, true, apiFreshness, trinoFreshness);
+                    watchProbe(project, person, value, sent, true, apiFreshness, trinoVisible, trinoFreshness);
                 }
                 else {
-                    Thread watcher = new Thread(() -> watchProbe(project, person, value, sent, false, apiFreshness, trinoFreshness), "bench-probe-" + probe);
+                    Thread watcher = new Thread(() -> watchProbe(project, person, value, sent, false, apiFreshness, trinoVisible, trinoFreshness), "bench-probe-" + probe);
                     watcher.start();
                     watchers.add(watcher);
                 }
@@ -195,7 +200,7 @@ public final class ProfileBenchmark {
         }
     }
 
-    private void watchProbe(ProjectCredentials project, long person, String value, Instant sent, boolean viaTrino, List<Long> api, List<Long> trino) {
+    private void watchProbe(ProjectCredentials project, long person, String value, Instant sent, boolean viaTrino, List<Long> api, List<Long> trinoVisible, List<Long> trino) {
         Instant deadline = sent.plusSeconds(120);
         boolean apiSeen = false;
         boolean trinoSeen = !viaTrino;
@@ -236,11 +241,17 @@ public final class ProfileBenchmark {
                         slowestQuery = Math.max(slowestQuery, (System.nanoTime() - queryStarted) / 1_000_000);
                         if (found > 0) {
                             long trinoMillis = Duration.between(sent, Instant.now()).toMillis();
+                            long visibleMillis = committedAt(connection, project.projectId(), profileId, value)
+                                    .map(committed -> Duration.between(sent, committed).toMillis())
+                                    .orElse(-1L);
+                            if (visibleMillis >= 0) {
+                                trinoVisible.add(visibleMillis);
+                            }
                             trino.add(trinoMillis);
                             trinoSeen = true;
                             // one line per probe, to line slow ones up with folds and checkpoints in the logs
-                            System.out.printf("    probe sent %s: Profile View %,d ms, Trino %,d ms (%d queries, slowest %,d ms)%n",
-                                    sent, apiMillis, trinoMillis, queries, slowestQuery);
+                            System.out.printf("    probe sent %s: Profile View %,d ms, Trino visible %,d ms, answered %,d ms (%d queries, slowest %,d ms)%n",
+                                    sent, apiMillis, visibleMillis, trinoMillis, queries, slowestQuery);
                         }
                     }
                 }
@@ -249,6 +260,27 @@ public final class ProfileBenchmark {
                 }
             }
             sleep(viaTrino ? 250 : 100);
+        }
+    }
+
+    /**
+     * When the probe's change became visible to every Trino query: the commit time of the Iceberg snapshot that
+     * added the data file holding it (a query reads the snapshot current when it starts). Empty when the row is no
+     * longer in the change log (folded meanwhile).
+     */
+    private static Optional<Instant> committedAt(Connection trino, String projectId, String profileId, String value) throws java.sql.SQLException {
+        try (PreparedStatement statement = trino.prepareStatement("""
+                select s.committed_at
+                from "profile_changes$entries" e join "profile_changes$snapshots" s on s.snapshot_id = e.snapshot_id
+                where e.status < 2 and e.data_file.file_path = (
+                    select min("$path") from profile_changes
+                    where project_id = ? and profile_id = ? and json_extract_scalar(traits, '$.probe') = ?)""")) {
+            statement.setString(1, projectId);
+            statement.setString(2, profileId);
+            statement.setString(3, value);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getTimestamp(1).toInstant()) : Optional.empty();
+            }
         }
     }
 
