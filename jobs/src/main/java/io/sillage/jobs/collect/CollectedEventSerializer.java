@@ -10,8 +10,8 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * {@link CollectedEvent} between parsing and dedup, the exchange every accepted event crosses (format 1: the record's
- * components in declaration order). The record lives in the lakehouse module, which knows nothing of Flink, so the
- * streams name {@link #TYPE_INFO} rather than the class an annotation; no state holds the type.
+ * components in declaration order). The record lives in the lakehouse module, which knows nothing of Flink, so it
+ * cannot name its serializer in an annotation: the streams name {@link #TYPE_INFO} instead. No state holds the type.
  */
 public final class CollectedEventSerializer extends CompactSerializer<CollectedEvent> {
     private static final long serialVersionUID = 1;
