@@ -3,6 +3,10 @@ package io.sillage.jobs.automation;
 import io.sillage.jobs.automation.AutomationSignal.Role;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +108,56 @@ class WaitPatternTest {
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numProcessingTimeTimers() + harness.numEventTimeTimers()).isZero();
         }
+    }
+
+    /**
+     * On RocksDB the ended instances' bytes stay in the files as tombstones over the data until a compaction; the
+     * first checkpoint of an idle interval after many ended compacts them away, and not before.
+     */
+    @Test
+    void anIdleCheckpointAfterManyInstancesEndedCompactsTheirBytesAway() throws Exception {
+        int instances = (int) CleaningCepOperator.COMPACT_AFTER_ENDED * 2;
+        CleaningCepOperator<String> operator = WaitPattern.operator();
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, AutomationSignal::instance, Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+        harness.open();
+        try (harness) {
+            String cart = "{\"cart_id\":\"c\",\"products\":\"" + "x".repeat(300) + "\"}";
+            harness.setProcessingTime(1_000);
+            for (int i = 0; i < instances; i++) {
+                harness.processElement(entry("m" + i, "p" + i, 1_000, 5_000, cart), 1_000);
+            }
+            assertThat(checkpoint(harness, 1)).as("the waiting instances").isPositive();
+
+            harness.setProcessingTime(6_000);
+            for (int i = 0; i < instances; i++) {
+                harness.processElement(entry("m" + i, "p" + i, 1_000, 5_000, cart).deadline(), 6_000);
+            }
+            assertThat(harness.extractOutputValues()).as("every instance fired, so ended").hasSize(instances);
+            assertThat(checkpoint(harness, 2)).as("the ended instances' bytes are still in the files").isPositive();
+            assertThat(operator.compactions()).as("elements came during the interval").isZero();
+
+            assertThat(checkpoint(harness, 3)).as("not compacted before this checkpoint completes").isPositive();
+            assertThat(operator.compactions()).as("a whole interval idle").isEqualTo(1);
+            assertThat(checkpoint(harness, 4)).as("no live instance, no data file").isZero();
+
+            checkpoint(harness, 5);
+            assertThat(operator.compactions()).as("nothing ended since").isEqualTo(1);
+        }
+    }
+
+    /** A completed checkpoint's bytes of RocksDB data files (SST), without the files every checkpoint has. */
+    private static long checkpoint(KeyedOneInputStreamOperatorTestHarness<String, AutomationSignal, AutomationSignal> harness, long id)
+            throws Exception {
+        OperatorSubtaskState state = harness.snapshot(id, id);
+        harness.notifyOfCompletedCheckpoint(id);
+        long bytes = 0;
+        for (KeyedStateHandle handle : state.getManagedKeyedState()) {
+            for (var file : ((IncrementalRemoteKeyedStateHandle) handle).getSharedState()) {
+                bytes += file.getHandle().getStateSize();
+            }
+        }
+        return bytes;
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, AutomationSignal, AutomationSignal> harness() throws Exception {

@@ -132,9 +132,9 @@ public final class BenchCommand {
                     throughput with them waiting            %,.0f events/s  (%,d in %.1f s)
                     trigger latency at %,d events/s          written p50 %d ms, p99 %d ms; committed p50 %d ms, p99 %d ms (%d probes, %d not seen)
                     timer lateness after the send time      p50 %d ms, p99 %d ms, max %d ms (%d probes)
-                    automation state (checkpointed)         before %,d B; %,d waiting: %,d B; after they ended: %,d B
+                    automation state (checkpointed)         before %,d B; %,d waiting: %,d B; after they ended: %,d B, two checkpoints later: %,d B
                     cleanup (purchases cancelling them)     %,.0f events/s  (%,d in %.1f s)
-                    %n| %s | %,d | %,.0f | %,.0f | %,d | %d / %d ms | %d / %d ms | %d / %d ms | %,d / %,d / %,d B |%n""",
+                    %n| %s | %,d | %,.0f | %,.0f | %,d | %d / %d ms | %d / %d ms | %d / %d ms | %,d / %,d / %,d / %,d B |%n""",
                     r.load().perSecond(), r.load().events(), r.load().elapsed().toMillis() / 1000.0,
                     r.throughput().perSecond(), r.throughput().events(), r.throughput().elapsed().toMillis() / 1000.0,
                     r.steadyRate(), ProfileBenchmark.percentile(r.triggerWrittenMillis(), 50), ProfileBenchmark.percentile(r.triggerWrittenMillis(), 99),
@@ -142,13 +142,13 @@ public final class BenchCommand {
                     r.triggerWrittenMillis().size() + r.probesLost(), r.probesLost(),
                     ProfileBenchmark.percentile(r.timerLatenessMillis(), 50), ProfileBenchmark.percentile(r.timerLatenessMillis(), 99),
                     ProfileBenchmark.percentile(r.timerLatenessMillis(), 100), r.timerLatenessMillis().size(),
-                    r.stateBefore(), waiting, r.stateWaiting(), r.stateAfter(),
+                    r.stateBefore(), waiting, r.stateWaiting(), r.stateAfter(), r.stateSettled(),
                     r.cleanup().perSecond(), r.cleanup().events(), r.cleanup().elapsed().toMillis() / 1000.0,
                     LocalDate.now(), waiting, r.load().perSecond(), r.throughput().perSecond(), r.steadyRate(),
                     ProfileBenchmark.percentile(r.triggerWrittenMillis(), 50), ProfileBenchmark.percentile(r.triggerWrittenMillis(), 99),
                     ProfileBenchmark.percentile(r.triggerCommittedMillis(), 50), ProfileBenchmark.percentile(r.triggerCommittedMillis(), 99),
                     ProfileBenchmark.percentile(r.timerLatenessMillis(), 50), ProfileBenchmark.percentile(r.timerLatenessMillis(), 99),
-                    r.stateBefore(), r.stateWaiting(), r.stateAfter());
+                    r.stateBefore(), r.stateWaiting(), r.stateAfter(), r.stateSettled());
             return 0;
         }
     }
