@@ -91,8 +91,9 @@ public final class AutomationJob {
                 .name("automation router").uid("automation-router");
         SingleOutputStreamOperator<AutomationSignal> gated = signals
                 .keyBy(AutomationSignal::instance)
-                .process(new InstanceGate(settings.duration("automations.reorder-window", Duration.ofSeconds(30))))
-                .name("automation instances").uid("automation-instances");
+                .transform("automation instances", TypeInformation.of(AutomationSignal.class),
+                        new InstanceGateOperator(new InstanceGate(settings.duration("automations.reorder-window", Duration.ofSeconds(30)))))
+                .uid("automation-instances");
         SingleOutputStreamOperator<AutomationSignal> waited = DataStreamUtils
                 .reinterpretAsKeyedStream(gated, AutomationSignal::instance)
                 .transform("automation waits (CEP)", TypeInformation.of(AutomationSignal.class), WaitPattern.operator())

@@ -5,7 +5,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -17,11 +16,7 @@ import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.runtime.state.StateInitializationContext;
-import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.rocksdb.RocksDBException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Flink's {@link CepOperator} in processing time, plus the cleanup it lacks. Processing time, because the
@@ -35,30 +30,16 @@ import org.slf4j.LoggerFactory;
  * key's NFA state and event counters, so a finished instance leaves nothing behind (proved by
  * {@code WaitPatternTest}).
  *
- * <p>On RocksDB, removed entries stay in the files as tombstones above the data they delete until a compaction
- * reaches them, and with no more writes none does: after many instances ended, the checkpoint kept their bytes (15
- * to 60 MB after 100,000 instances). So once at least {@link #COMPACT_AFTER_ENDED} instances have ended since the
- * last compaction, the first checkpoint completed with no element in between (the operator idle for a whole
- * interval) compacts the operator's column families, and the next checkpoint holds only the live instances. It
- * runs in the task's thread, between elements; its cost is that of the live state, and traffic that never pauses
- * never triggers it (the background compactions then keep up with the writes).
+ * <p>On RocksDB, the ended instances' bytes leave the checkpoint through {@link IdleCompaction}.
  *
  * <p>It reaches CepOperator's states by their names ({@code nfaStateName}, {@code sharedBuffer-events-count},
  * {@code sharedBuffer-events}, {@code sharedBuffer-entries-with-lockable-edges} in Flink 2.1); the tests fail if a
  * Flink upgrade renames them.
  */
 public class CleaningCepOperator<KEY> extends CepOperator<AutomationSignal, KEY, AutomationSignal> {
-    /** Instances ended since the last compaction for an idle checkpoint to compact the state. */
-    static final long COMPACT_AFTER_ENDED = 1_000;
-    static final List<String> STATE_NAMES = List.of("nfaStateName", "sharedBuffer-events-count", "sharedBuffer-events",
-            "sharedBuffer-entries-with-lockable-edges");
-    private static final Logger LOG = LoggerFactory.getLogger(CleaningCepOperator.class);
-
     private transient ValueState<NFAState> nfaStates;
     private transient MapState<Long, Integer> eventCounts;
-    private transient long endedSinceCompaction;
-    private transient boolean activeSinceCheckpoint;
-    private transient int compactions;
+    private transient IdleCompaction compaction;
 
     public CleaningCepOperator(TypeSerializer<AutomationSignal> inputSerializer, NFACompiler.NFAFactory<AutomationSignal> nfaFactory,
             AfterMatchSkipStrategy skipStrategy, PatternProcessFunction<AutomationSignal, AutomationSignal> function) {
@@ -70,11 +51,13 @@ public class CleaningCepOperator<KEY> extends CepOperator<AutomationSignal, KEY,
         super.initializeState(context);
         nfaStates = getPartitionedState(new ValueStateDescriptor<>("nfaStateName", new NFAStateSerializer()));
         eventCounts = getPartitionedState(new MapStateDescriptor<>("sharedBuffer-events-count", LongSerializer.INSTANCE, IntSerializer.INSTANCE));
+        compaction = new IdleCompaction("the automation waits (CEP)", List.of("nfaStateName", "sharedBuffer-events-count",
+                "sharedBuffer-events", "sharedBuffer-entries-with-lockable-edges"));
     }
 
     @Override
     public void processElement(StreamRecord<AutomationSignal> element) throws Exception {
-        activeSinceCheckpoint = true;
+        compaction.active();
         super.processElement(element);
         NFAState state = nfaStates.value();
         if (state != null) {
@@ -87,7 +70,7 @@ public class CleaningCepOperator<KEY> extends CepOperator<AutomationSignal, KEY,
                 }
             }
             nfaStates.clear();
-            endedSinceCompaction++;
+            compaction.removed(1);
         }
         eventCounts.clear();
     }
@@ -95,28 +78,11 @@ public class CleaningCepOperator<KEY> extends CepOperator<AutomationSignal, KEY,
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        if (!activeSinceCheckpoint && endedSinceCompaction >= COMPACT_AFTER_ENDED
-                && getKeyedStateBackend() instanceof RocksDBKeyedStateBackend<?> rocksDb) {
-            long started = System.nanoTime();
-            for (String name : STATE_NAMES) {
-                try {
-                    rocksDb.compactState(new ValueStateDescriptor<>(name, Types.INT));
-                }
-                catch (RocksDBException e) {
-                    LOG.warn("Compacting the automation waits' state {} failed; the next idle checkpoint tries again", name, e);
-                    return;
-                }
-            }
-            compactions++;
-            LOG.info("Compacted the automation waits' state after {} instances ended, in {} ms", endedSinceCompaction,
-                    (System.nanoTime() - started) / 1_000_000);
-            endedSinceCompaction = 0;
-        }
-        activeSinceCheckpoint = false;
+        compaction.checkpointComplete(getKeyedStateBackend());
     }
 
     /** Compactions since the operator started (for tests). */
     int compactions() {
-        return compactions;
+        return compaction.compactions();
     }
 }

@@ -43,6 +43,8 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
     private transient ValueState<AutomationSignal> waiting;
     /** End events that found no waiting entry, by the time they are forgotten. */
     private transient MapState<Long, List<AutomationSignal>> recentEnds;
+    /** Entries and timers removed since {@link #takeRemoved} last ran (for the operator's idle compaction). */
+    private transient long removed;
 
     public InstanceGate(Duration reorderWindow) {
         this.reorderMillis = reorderWindow.toMillis();
@@ -92,6 +94,7 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
                 && AutomationSignal.ends(current, signal)) {
             context.timerService().deleteProcessingTimeTimer(current.deadlineMillis);
             waiting.clear();
+            removed++;
             out.collect(signal);
         }
         else if (current == null && reorderMillis > 0) {
@@ -124,5 +127,13 @@ public class InstanceGate extends KeyedProcessFunction<String, AutomationSignal,
             out.collect(current.deadline());
         }
         recentEnds.remove(timestamp);
+        removed++;
+    }
+
+    /** How many entries and timers were removed since the last call. */
+    long takeRemoved() {
+        long taken = removed;
+        removed = 0;
+        return taken;
     }
 }

@@ -3,12 +3,13 @@ package io.sillage.jobs.automation;
 import io.sillage.jobs.automation.AutomationSignal.Role;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import static io.sillage.jobs.automation.WaitPatternTest.cancel;
+import static io.sillage.jobs.automation.WaitPatternTest.checkpoint;
 import static io.sillage.jobs.automation.WaitPatternTest.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -211,8 +212,38 @@ class InstanceGateTest {
         }
     }
 
+    /** As in {@link WaitPatternTest}: the ended instances' entries and timers leave the files after an idle interval. */
+    @Test
+    void anIdleCheckpointAfterManyInstancesEndedCompactsTheirBytesAway() throws Exception {
+        int instances = (int) IdleCompaction.AFTER_REMOVED * 2;
+        InstanceGateOperator operator = new InstanceGateOperator(new InstanceGate(java.time.Duration.ofSeconds(30)));
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, AutomationSignal::instance, Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+        harness.open();
+        try (harness) {
+            harness.setProcessingTime(1_000);
+            for (int i = 0; i < instances; i++) {
+                harness.processElement(entry("m" + i, "p" + i, 1_000, 60_000, "{\"cart_id\":\"c" + i + "\",\"products\":\"" + "x".repeat(300) + "\"}"), 1_000);
+            }
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(instances);
+            assertThat(checkpoint(harness, 1)).as("the waiting instances").isPositive();
+
+            harness.setProcessingTime(2_000);
+            for (int i = 0; i < instances; i++) {
+                harness.processElement(cancel("o" + i, "p" + i, 2_000, "cart_id", "c" + i), 2_000);
+            }
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+            assertThat(checkpoint(harness, 2)).as("the cancelled instances' bytes are still in the files").isPositive();
+            assertThat(operator.compactions()).as("elements came during the interval").isZero();
+
+            checkpoint(harness, 3);
+            assertThat(operator.compactions()).as("a whole interval idle").isEqualTo(1);
+            assertThat(checkpoint(harness, 4)).as("no live instance, no data file").isZero();
+        }
+    }
+
     static KeyedOneInputStreamOperatorTestHarness<String, AutomationSignal, AutomationSignal> harness() throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new InstanceGate(java.time.Duration.ofSeconds(30))), AutomationSignal::instance, Types.STRING);
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new InstanceGateOperator(new InstanceGate(java.time.Duration.ofSeconds(30))), AutomationSignal::instance, Types.STRING);
         harness.open();
         return harness;
     }

@@ -116,7 +116,7 @@ class WaitPatternTest {
      */
     @Test
     void anIdleCheckpointAfterManyInstancesEndedCompactsTheirBytesAway() throws Exception {
-        int instances = (int) CleaningCepOperator.COMPACT_AFTER_ENDED * 2;
+        int instances = (int) IdleCompaction.AFTER_REMOVED * 2;
         CleaningCepOperator<String> operator = WaitPattern.operator();
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, AutomationSignal::instance, Types.STRING);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend(true));
@@ -147,7 +147,7 @@ class WaitPatternTest {
     }
 
     /** A completed checkpoint's bytes of RocksDB data files (SST), without the files every checkpoint has. */
-    private static long checkpoint(KeyedOneInputStreamOperatorTestHarness<String, AutomationSignal, AutomationSignal> harness, long id)
+    static long checkpoint(KeyedOneInputStreamOperatorTestHarness<String, AutomationSignal, AutomationSignal> harness, long id)
             throws Exception {
         OperatorSubtaskState state = harness.snapshot(id, id);
         harness.notifyOfCompletedCheckpoint(id);
