@@ -60,7 +60,8 @@ final class IdleCompaction {
                 // compactState finds the column family by the descriptor's name only
                 rocksDb.compactState(new ValueStateDescriptor<>(name, Types.INT));
             }
-            catch (RocksDBException e) {
+            catch (RocksDBException | RuntimeException e) {
+                // maintenance never fails the job (a state renamed by a Flink upgrade ends here, and the tests catch it)
                 LOG.warn("Compacting the state {} of {} failed; the next idle checkpoint tries again", name, operator, e);
                 return;
             }
