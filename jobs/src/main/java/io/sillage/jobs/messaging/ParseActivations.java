@@ -8,8 +8,6 @@ import io.sillage.jobs.collect.RawRecord;
 import io.sillage.lakehouse.event.SegmentEvents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Set;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -131,15 +129,8 @@ public class ParseActivations extends ProcessFunction<RawRecord, ActivationReque
         if (text == null) {
             return 0;
         }
-        Instant fast = SegmentEvents.parseUtcFast(text);
-        if (fast != null) {
-            return fast.toEpochMilli();
-        }
-        try {
-            return Instant.parse(text).toEpochMilli();
-        }
-        catch (DateTimeParseException e) {
-            throw new MalformedException(name + " must be an ISO-8601 instant, e.g. 2026-11-25T10:00:00Z");
-        }
+        return SegmentEvents.parseInstant(text)
+                .orElseThrow(() -> new MalformedException(name + " must be an ISO-8601 instant, e.g. 2026-11-25T10:00:00Z"))
+                .toEpochMilli();
     }
 }

@@ -238,18 +238,23 @@ public final class SegmentEvents {
             throw new EventValidationException("/" + field, "must be an ISO-8601 date-time string, got " + node.getNodeType());
         }
         String value = node.textValue();
-        Instant time = parseUtcFast(value);
-        if (time == null) {
-            time = parseIso(value).orElseThrow(() -> new EventValidationException("/" + field,
-                    "'" + abbreviate(value) + "' is not an ISO-8601 date-time (e.g. 2026-01-31T12:00:00.000Z)"));
-        }
+        Instant time = parseInstant(value).orElseThrow(() -> new EventValidationException("/" + field,
+                "'" + abbreviate(value) + "' is not an ISO-8601 date-time (e.g. 2026-01-31T12:00:00.000Z)"));
         if (!storable(time)) {
             throw new EventValidationException("/" + field, "'" + abbreviate(value) + "' is too far in the past or future to be stored");
         }
         return Optional.of(time);
     }
 
-    /** Any ISO-8601 date-time with an offset, or without one (then UTC). */
+    /**
+     * Any ISO-8601 date-time with an offset, or without one (then UTC); the common {@code ...Z} shape through
+     * {@link #parseUtcFast}, the others through the JDK's parsers.
+     */
+    public static Optional<Instant> parseInstant(String value) {
+        Instant fast = parseUtcFast(value);
+        return fast != null ? Optional.of(fast) : parseIso(value);
+    }
+
     private static Optional<Instant> parseIso(String value) {
         try {
             return Optional.of(OffsetDateTime.parse(value).toInstant());
@@ -269,7 +274,7 @@ public final class SegmentEvents {
      * collect job's CPU profile (and a tenth of the activation job's). Returns null for any other shape (the caller
      * falls back to the full parser).
      */
-    public static Instant parseUtcFast(String value) {
+    static Instant parseUtcFast(String value) {
         int length = value.length();
         if (length < 20 || length > 30 || value.charAt(length - 1) != 'Z' || value.charAt(4) != '-' || value.charAt(7) != '-'
                 || value.charAt(10) != 'T' || value.charAt(13) != ':' || value.charAt(16) != ':') {
