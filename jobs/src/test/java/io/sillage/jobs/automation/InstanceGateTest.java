@@ -3,10 +3,15 @@ package io.sillage.jobs.automation;
 import io.sillage.jobs.automation.AutomationSignal.Role;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.rocksdb.CompactionStyle;
 
 import static io.sillage.jobs.automation.WaitPatternTest.cancel;
 import static io.sillage.jobs.automation.WaitPatternTest.checkpoint;
@@ -212,13 +217,19 @@ class InstanceGateTest {
         }
     }
 
-    /** As in {@link WaitPatternTest}: the ended instances' entries and timers leave the files after an idle interval. */
-    @Test
-    void anIdleCheckpointAfterManyInstancesEndedCompactsTheirBytesAway() throws Exception {
+    /**
+     * As in {@link WaitPatternTest}: the ended instances' entries and timers leave the files after an idle interval,
+     * with the local stack's universal compaction as with leveled.
+     */
+    @ParameterizedTest
+    @EnumSource(value = CompactionStyle.class, names = {"LEVEL", "UNIVERSAL"})
+    void anIdleCheckpointAfterManyInstancesEndedCompactsTheirBytesAway(CompactionStyle style) throws Exception {
         int instances = (int) IdleCompaction.AFTER_REMOVED * 2;
         InstanceGateOperator operator = new InstanceGateOperator(new InstanceGate(java.time.Duration.ofSeconds(30)));
         var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, AutomationSignal::instance, Types.STRING);
-        harness.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+        Configuration rocksdb = new Configuration();
+        rocksdb.set(RocksDBConfigurableOptions.COMPACTION_STYLE, style);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend(true).configure(rocksdb, getClass().getClassLoader()));
         harness.open();
         try (harness) {
             harness.setProcessingTime(1_000);
