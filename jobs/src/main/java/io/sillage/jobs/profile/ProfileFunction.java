@@ -49,6 +49,14 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
      * registers a timer, and {@link #onTimer} drops whichever of the two fires second.
      */
     private transient Map<String, Long> flushes;
+    /**
+     * The state of each key in {@link #flushes} as this function last wrote it: the next events of a visit, and the
+     * flush, read it from here instead of reading and deserializing it from RocksDB again (a fifth of the profile
+     * operator's time). Written through, so the keyed state always holds the same and a checkpoint needs nothing
+     * from here. An element that leaves the object changed but unwritten drops its entry, and the flush takes it out:
+     * an object emitted in a snapshot is never changed afterwards.
+     */
+    private transient Map<String, ProfileState> written;
 
     public ProfileFunction(ProjectIdentityRules rules, Duration flushInterval) {
         this.logic = new ProfileLogic(rules);
@@ -64,11 +72,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         held = new HeldMessages();
         outputs = new Outputs();
         flushes = new HashMap<>();
+        written = new HashMap<>();
     }
 
     @Override
     public void processElement(StitchMessage message, Context context, Collector<ProfileSnapshot> out) throws Exception {
-        ProfileState before = profile.value();
+        String key = context.getCurrentKey();
+        ProfileState before = written.get(key);
+        if (before == null) {
+            before = profile.value();
+        }
         long versionBefore = before == null ? -1 : before.version;
         String mergedIntoBefore = before == null ? null : before.mergedInto;
         String pendingBefore = before == null ? null : before.pendingOffer;
@@ -81,10 +94,16 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         if (changed || creates) {
             profile.update(after);
         }
-        if (after.version != versionBefore && !flushes.containsKey(context.getCurrentKey())) {
+        if (after.version != versionBefore && !flushes.containsKey(key)) {
             long flushAt = (context.timerService().currentProcessingTime() / flushMillis + 1) * flushMillis;
-            flushes.put(context.getCurrentKey(), flushAt);
+            flushes.put(key, flushAt);
             context.timerService().registerProcessingTimeTimer(flushAt);
+        }
+        if ((changed || creates) && flushes.containsKey(key)) {
+            written.put(key, after);
+        }
+        else {
+            written.remove(key);
         }
     }
 
@@ -143,7 +162,10 @@ public class ProfileFunction extends KeyedProcessFunction<String, StitchMessage,
         if (registered != null && registered != timestamp) {
             context.timerService().deleteProcessingTimeTimer(registered);
         }
-        ProfileState state = profile.value();
+        ProfileState state = written.remove(context.getCurrentKey());
+        if (state == null) {
+            state = profile.value();
+        }
         if (state != null) {
             out.collect(ProfileSnapshot.of(state, timestamp));
         }

@@ -97,6 +97,38 @@ class StitchingOperatorsTest {
         return harness;
     }
 
+    /**
+     * The events of a visit read the profile from the function's cache of what it wrote, not from RocksDB: a
+     * checkpoint taken mid-visit still holds every change (written through), and both the running operator and one
+     * restored from that checkpoint flush the profile with all of them.
+     */
+    @Test
+    void aCheckpointInTheMiddleOfAVisitHoldsEveryChange() throws Exception {
+        OperatorSubtaskState directorySnapshot;
+        OperatorSubtaskState profileSnapshot;
+        try (Wiring wiring = new Wiring()) {
+            wiring.profiles.setProcessingTime(0);
+            for (int i = 1; i <= 5; i++) {
+                wiring.send(List.of("anonymous_id:A"), StitchingProtocolTest.track("m" + i, i * 1_000L, "Product Viewed"));
+            }
+            directorySnapshot = wiring.directory.snapshot(1, 1);
+            profileSnapshot = wiring.profiles.snapshot(1, 1);
+            wiring.send(List.of("anonymous_id:A"), StitchingProtocolTest.track("m6", 6_000, "Product Viewed"));
+            wiring.profiles.setProcessingTime(FLUSH.toMillis());
+            assertThat(wiring.profiles.extractOutputValues()).extracting(snapshot -> snapshot.state.eventCount).containsExactly(6L);
+
+            wiring.send(List.of("anonymous_id:A"), StitchingProtocolTest.track("m7", 7_000, "Product Viewed"));
+            wiring.profiles.setProcessingTime(2 * FLUSH.toMillis());
+            assertThat(wiring.profiles.extractOutputValues()).extracting(snapshot -> snapshot.state.eventCount).containsExactly(6L, 7L);
+        }
+        try (var profiles = profileHarness(profileSnapshot); var directory = directoryHarness(directorySnapshot)) {
+            profiles.setProcessingTime(FLUSH.toMillis());
+            assertThat(profiles.extractOutputValues()).as("the restored timer flushes the five events of the checkpoint")
+                    .extracting(snapshot -> snapshot.state.eventCount).containsExactly(5L);
+            assertThat(profiles.numProcessingTimeTimers()).isZero();
+        }
+    }
+
     @Test
     void mergesTwoDevicesAndWritesOneSnapshotPerProfilePerInterval() throws Exception {
         try (Wiring wiring = new Wiring()) {
