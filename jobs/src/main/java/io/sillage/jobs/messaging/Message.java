@@ -1,5 +1,6 @@
 package io.sillage.jobs.messaging;
 
+import io.sillage.jobs.collect.EventRows;
 import io.sillage.lakehouse.table.CdpTables;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
@@ -75,19 +76,19 @@ public class Message {
     /** The row in {@link CdpTables#MESSAGES_SCHEMA} order. */
     public RowData toRow() {
         GenericRowData row = new GenericRowData(CdpTables.MESSAGES_SCHEMA.columns().size());
-        row.setField(0, StringData.fromString(projectId));
-        row.setField(1, StringData.fromString(messageId));
-        row.setField(2, StringData.fromString(idempotencyKey));
-        row.setField(3, StringData.fromString(profileId));
-        row.setField(4, StringData.fromString(channel));
-        row.setField(5, StringData.fromString(sourceType));
-        row.setField(6, StringData.fromString(sourceId));
+        row.setField(0, text(projectId));
+        row.setField(1, text(messageId));
+        row.setField(2, text(idempotencyKey));
+        row.setField(3, text(profileId));
+        row.setField(4, text(channel));
+        row.setField(5, text(sourceType));
+        row.setField(6, text(sourceId));
         row.setField(7, sourceVersion == 0 ? null : sourceVersion);
         row.setField(8, text(variant));
         row.setField(9, text(templateId));
         row.setField(10, templateVersion == 0 ? null : templateVersion);
         row.setField(11, text(audience));
-        row.setField(12, StringData.fromString(status));
+        row.setField(12, text(status));
         row.setField(13, text(reason));
         row.setField(14, attempt == 0 ? null : attempt);
         row.setField(15, text(destinationHash));
@@ -97,7 +98,7 @@ public class Message {
     }
 
     private static StringData text(String value) {
-        return value == null ? null : StringData.fromString(value);
+        return EventRows.string(value);
     }
 
     @Override

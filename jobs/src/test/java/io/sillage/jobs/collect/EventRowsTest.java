@@ -48,6 +48,14 @@ class EventRowsTest {
     }
 
     @Test
+    void stringsKeepTheirUtf8() {
+        String text = "Zoë 🛒 {\"käse\":\"日本\"}";
+        assertThat(EventRows.string(text).toString()).isEqualTo(text);
+        assertThat(EventRows.string(text).toBytes()).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(EventRows.string(null)).isNull();
+    }
+
+    @Test
     void typesCrossingOperatorsAreSerializedWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(CollectedEvent.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(RejectedRecord.class);
