@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * <p>Settings (from {@code --config sillage.properties}): {@code flink.rest-port} (8081),
  * {@code flink.bind-address} (127.0.0.1), {@code flink.slots} (4), {@code flink.parallelism} (2),
  * {@code flink.checkpoints-dir} (required, a local directory), {@code flink.state-backend} (rocksdb, with
- * incremental checkpoints), {@code flink.timer-service} (ROCKSDB, or HEAP), plus every job setting.
+ * incremental checkpoints), {@code flink.timer-service} (ROCKSDB, or HEAP), {@code flink.rocksdb-compaction-style}
+ * (UNIVERSAL, or LEVEL), {@code flink.rocksdb-dynamic-levels} (true, for LEVEL), {@code flink.managed-memory} (2g),
+ * plus every job setting.
  */
 public final class EmbeddedFlink {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
